@@ -1,0 +1,3 @@
+"""Staff API routes for crm."""
+
+urlpatterns: list = []

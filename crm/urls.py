@@ -1,0 +1,3 @@
+"""Public pages of the CRM: the contact form."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Verso: a multi-tenant marketplace backend."""
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,1 @@
+"""The API platform shared by the Staff API and the Supplier API."""

@@ -1,0 +1,170 @@
+"""Key material and the cached key lookup behind bearer authentication.
+
+A request costs no SQL for its key once warm: the key's snapshot lives in the cache,
+checked against a per-key version token so that a revocation (which bumps the token)
+is refused on the very next request in every process sharing the cache.
+"""
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import ApiKey
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "sk_live_"
+SNAPSHOT_TTL = 300
+TOUCH_INTERVAL = 60  # last_used_at is written at most once a minute per key
+
+
+@dataclass(frozen=True)
+class ApiKeyPrincipal:
+    """What a request knows about its key: a cached, immutable snapshot."""
+
+    id: int
+    name: str
+    prefix: str
+    key_hash: str
+    scopes: frozenset
+    supplier_id: int | None
+    supplier_verified: bool
+    expires_at: float | None
+    revoked: bool
+    rate_limit_override: str
+    version: str
+
+    is_authenticated = True
+
+    @property
+    def is_supplier_key(self) -> bool:
+        return self.supplier_id is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= time.time()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def generate_key() -> tuple[str, str, str]:
+    """Return (raw key, prefix, hash). 48 bits of prefix + 256 bits of secret."""
+    prefix = secrets.token_hex(6)
+    raw = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return raw, prefix, hash_key(raw)
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def parse_prefix(raw: str) -> str | None:
+    if not raw.startswith(KEY_PREFIX):
+        return None
+    prefix, sep, secret = raw[len(KEY_PREFIX):].partition("_")
+    if not sep or not prefix or not secret or len(prefix) > 16:
+        return None
+    return prefix
+
+
+def _snapshot_key(prefix: str) -> str:
+    return f"apikey:snap:{prefix}"
+
+
+def _version_key(prefix: str) -> str:
+    return f"apikey:ver:{prefix}"
+
+
+def _load(prefix: str, version: str) -> ApiKeyPrincipal | None:
+    row = (
+        ApiKey.objects.filter(prefix=prefix)
+        .values(
+            "id", "name", "prefix", "key_hash", "scopes", "supplier_id", "supplier__is_verified",
+            "expires_at", "revoked_at", "rate_limit_override",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return ApiKeyPrincipal(
+        id=row["id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        key_hash=row["key_hash"],
+        scopes=frozenset(row["scopes"] or ()),
+        supplier_id=row["supplier_id"],
+        supplier_verified=bool(row["supplier__is_verified"]),
+        expires_at=row["expires_at"].timestamp() if row["expires_at"] else None,
+        revoked=row["revoked_at"] is not None,
+        rate_limit_override=row["rate_limit_override"],
+        version=version,
+    )
+
+
+def lookup(raw: str) -> ApiKeyPrincipal | None:
+    """The key's snapshot if ``raw`` is a real key (revoked and expired keys included)."""
+    prefix = parse_prefix(raw)
+    if prefix is None:
+        return None
+    principal = None
+    version = "0"
+    try:
+        cached = cache.get_many([_snapshot_key(prefix), _version_key(prefix)])
+        version = cached.get(_version_key(prefix), "0")
+        snapshot = cached.get(_snapshot_key(prefix))
+        if snapshot is not None and snapshot.version == version:
+            principal = snapshot
+    except Exception:  # noqa: BLE001 - a dead cache must not take the API down
+        logger.exception("API key cache unavailable; reading the key from the database")
+        version = None
+    if principal is None:
+        principal = _load(prefix, version or "0")
+        if principal is not None and version is not None:
+            try:
+                cache.set(_snapshot_key(prefix), principal, SNAPSHOT_TTL)
+            except Exception:  # noqa: BLE001
+                logger.exception("API key cache unavailable; snapshot not stored")
+    if principal is None:
+        return None
+    # Constant-time comparison of the whole key's hash: the prefix only finds the row.
+    if not hmac.compare_digest(principal.key_hash, hash_key(raw)):
+        return None
+    return principal
+
+
+def invalidate(prefixes) -> None:
+    """Make every process re-read these keys on their next request."""
+    try:
+        cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, timeout=None)
+        cache.delete_many([_snapshot_key(p) for p in prefixes])
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not invalidate cached API keys %s", list(prefixes))
+
+
+_next_touch: dict[int, float] = {}
+
+
+def touch(principal: ApiKeyPrincipal) -> None:
+    """Record use at most once a minute per key, across processes, with no write otherwise."""
+    now = time.monotonic()
+    if _next_touch.get(principal.id, 0) > now:
+        return
+    _next_touch[principal.id] = now + TOUCH_INTERVAL
+    try:
+        first = cache.add(f"apikey:touched:{principal.id}", 1, TOUCH_INTERVAL)
+    except Exception:  # noqa: BLE001
+        first = True
+    if first:
+        ApiKey.objects.filter(pk=principal.id).update(last_used_at=timezone.now())
+
+
+def reset_local_state() -> None:
+    """Forget this process's touch schedule (tests start from a clean slate)."""
+    _next_touch.clear()

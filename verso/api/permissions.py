@@ -1,0 +1,28 @@
+"""Scope permission: a view declares the scope each action needs, this class enforces it."""
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.permissions import BasePermission
+
+
+class HasScope(BasePermission):
+    """Checks ``view.required_scopes``, keyed by viewset action or, for plain views, by method.
+
+    A view with no entry for the action refuses it: forgetting a scope fails closed.
+    Supplier API views set ``required_scopes = None``: their keys are tenant-scoped instead.
+    """
+
+    message = "This API key lacks the required scope."
+
+    def has_permission(self, request, view):
+        required = getattr(view, "required_scopes", {})
+        if required is None:
+            return True
+        action = getattr(view, "action", None) or request.method.upper()
+        scope = required.get(action) or required.get(request.method.upper())
+        if scope is None:
+            if request.method == "OPTIONS":
+                return True
+            raise ImproperlyConfigured(f"{type(view).__name__} declares no scope for {action!r}")
+        if not request.auth.has_scope(scope):
+            self.message = f"This API key lacks the '{scope}' scope."
+            return False
+        return True

@@ -1,0 +1,182 @@
+"""Base classes for every API view: bearer auth, scopes, rate limits, envelopes, idempotency.
+
+Staff API views subclass ``StaffAPIView``/``StaffViewSet``; Supplier API views subclass
+``SupplierAPIView``/``SupplierViewSet``. A view only declares its scopes and does its work.
+"""
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from verso.errors import BadRequest
+
+from . import idempotency
+from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
+from .exceptions import PayloadTooLarge, staff_exception_handler, supplier_exception_handler
+from .negotiation import JSONOnlyNegotiation
+from .pagination import Page, paginate, staff_page_body, supplier_page_body
+from .permissions import HasScope
+from .renderers import JSONRenderer, SupplierJSONRenderer
+from .throttling import ApiKeyRateThrottle
+
+
+class _Replay(Exception):
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+def _enforce_body_limit(request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise PayloadTooLarge(f"Request body is too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).")
+
+
+class ApiViewMixin:
+    api_flavour = "staff"
+    parser_classes = [JSONParser]
+    content_negotiation_class = JSONOnlyNegotiation
+    permission_classes = [HasScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    # {"list": "read:leads", ...} for viewsets, {"GET": ..., "POST": ...} for plain views.
+    required_scopes: dict[str, str] | None = {}
+    default_per_page = 25
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = None, None
+        _enforce_body_limit(request)
+        try:
+            self.perform_authentication(request)
+        except Exception:
+            self.check_throttles(request)  # traffic without a usable key is limited per client IP
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
+        self._idempotency_claim = None
+        if request.method == "POST" and request.auth is not None:
+            key = idempotency.idempotency_key_of(request._request)
+            if key is not None:
+                outcome = idempotency.begin(api_key_id=request.auth.id, key=key, request=request._request)
+                if isinstance(outcome, HttpResponse):
+                    raise _Replay(outcome)
+                self._idempotency_claim = outcome
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for header, value in getattr(request._request, "rate_limit_headers", {}).items():
+            response[header] = value
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            if hasattr(response, "render"):
+                response.render()
+            idempotency.finish(claim, response)
+        return response
+
+    def paginate(self, queryset, request) -> Page:
+        return paginate(queryset, request, default_per_page=self.default_per_page)
+
+
+class StaffAPIView(ApiViewMixin, APIView):
+    authentication_classes = [StaffKeyAuthentication]
+    renderer_classes = [JSONRenderer]
+
+    def get_exception_handler(self):
+        return staff_exception_handler
+
+    def paginated_response(self, page: Page, data: list) -> Response:
+        return Response(staff_page_body(page, data))
+
+
+class StaffViewSet(ApiViewMixin, viewsets.ViewSet):
+    authentication_classes = [StaffKeyAuthentication]
+    renderer_classes = [JSONRenderer]
+    get_exception_handler = StaffAPIView.get_exception_handler
+    paginated_response = StaffAPIView.paginated_response
+
+
+class SupplierAPIView(ApiViewMixin, APIView):
+    api_flavour = "supplier"
+    authentication_classes = [SupplierKeyAuthentication]
+    renderer_classes = [SupplierJSONRenderer]
+    required_scopes = None  # tenant-scoped by the key's supplier instead
+    default_per_page = 20
+    plural = "items"
+
+    def get_exception_handler(self):
+        return supplier_exception_handler
+
+    def paginated_response(self, page: Page, data: list) -> Response:
+        return Response(supplier_page_body(page, self.plural, data))
+
+
+class SupplierViewSet(ApiViewMixin, viewsets.ViewSet):
+    api_flavour = "supplier"
+    authentication_classes = [SupplierKeyAuthentication]
+    renderer_classes = [SupplierJSONRenderer]
+    required_scopes = None
+    default_per_page = 20
+    plural = "items"
+    get_exception_handler = SupplierAPIView.get_exception_handler
+    paginated_response = SupplierAPIView.paginated_response
+
+
+def created(obj_id, thing: str) -> Response:
+    """The Staff API's answer to a create: 201 {"id", "message": "<Thing> created successfully"}."""
+    return Response({"id": obj_id, "message": f"{thing} created successfully"}, status=201)
+
+
+def updated(obj_id, thing: str) -> Response:
+    return Response({"id": obj_id, "message": f"{thing} updated successfully"}, status=200)
+
+
+def apply_filterset(filterset_class, request, queryset):
+    """Filter with a django-filter FilterSet; a bad query parameter is a 400 naming it."""
+    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
+        raise BadRequest("Invalid query parameters: " + ", ".join(details), details=details)
+    return filterset.qs
+
+
+class _UnknownPathMixin:
+    """Catch-all under an API prefix: an unknown path is a 404 in that API's envelope."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    required_scopes = None
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+    def options(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+
+@extend_schema(exclude=True)
+class StaffUnknownPathView(_UnknownPathMixin, StaffAPIView):
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+    post = put = patch = delete = get
+
+
+@extend_schema(exclude=True)
+class SupplierUnknownPathView(_UnknownPathMixin, SupplierAPIView):
+    get = StaffUnknownPathView.get
+    post = put = patch = delete = get

@@ -1,0 +1,54 @@
+"""Domain errors: services raise these; each API's exception handler renders them once.
+
+Each carries an HTTP status, a stable code, a human message and optional details, so a
+rule is checked in one place and every door (Staff API, Supplier API, admin, portal)
+reports it the same way.
+"""
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "BAD_REQUEST"
+    default_message = "Bad request"
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = message or self.default_message
+        self.details = details or None
+        super().__init__(self.message)
+
+
+class BadRequest(DomainError):
+    """Bad query parameters or headers (400)."""
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Not found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "CONFLICT"
+    default_message = "Conflict"
+
+
+class ValidationFailed(DomainError):
+    """The request body is well-formed but breaks a rule (422)."""
+
+    status_code = 422
+    code = "VALIDATION_ERROR"
+    default_message = "Validation failed"
+
+
+class InvalidTransition(ValidationFailed):
+    """A status change the state machine does not allow; names the allowed targets."""
+
+    def __init__(self, *, entity: str, from_status: str, to_status: str, allowed: list[str]):
+        allowed_text = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"Cannot move {entity} from '{from_status}' to '{to_status}'. Allowed: {allowed_text}.",
+            details={"status": f"Allowed transitions from '{from_status}': {allowed_text}", "allowed": allowed},
+        )
+        self.allowed = allowed

@@ -1,0 +1,32 @@
+"""URL map: admin, portal, contact form, both APIs, docs and health checks."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from verso import health
+from verso.api.views import StaffUnknownPathView, SupplierUnknownPathView
+
+supplier_api = [
+    re_path(r"^.*$", SupplierUnknownPathView.as_view()),
+]
+
+staff_api = [
+    path("", include("crm.api.urls")),
+    path("", include("commerce.api.urls")),
+    path("", include("scheduling.api.urls")),
+    re_path(r"^.*$", StaffUnknownPathView.as_view()),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/supplier/", include(supplier_api)),
+    path("api/v1/", include(staff_api)),
+    path("", include("crm.urls")),
+]
+
+handler500 = "verso.errorpages.server_error"
+handler404 = "verso.errorpages.not_found"

@@ -1,0 +1,32 @@
+"""The one way to record that something happened: ``emit``."""
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from .models import Event
+
+_committed_hooks: list = []
+
+
+def on_event_committed(hook) -> None:
+    """Register ``hook(event)`` to run after an emitted event's transaction commits
+    (webhook delivery hooks in here)."""
+    _committed_hooks.append(hook)
+
+
+def emit(event_type: str, data: dict[str, Any]) -> Event:
+    """Write an event into the outbox in the caller's transaction.
+
+    The row commits or rolls back with the change it describes, so no event is lost and
+    none is sent for a change that did not happen. Hooks run only after commit.
+    """
+    if event_type not in Event.TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    # Round-trip through JSON so dates, decimals and UUIDs are stored as their wire form.
+    payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    event = Event.objects.create(type=event_type, data=payload)
+    for hook in _committed_hooks:
+        transaction.on_commit(lambda hook=hook: hook(event))
+    return event
