@@ -1,0 +1,69 @@
+"""Test-only endpoints that exercise the API platform without a domain behind them."""
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from verso.api.views import StaffAPIView, SupplierAPIView, created
+from webhooks.models import Event
+
+
+class EchoInput(serializers.Serializer):
+    name = serializers.CharField(max_length=20)
+    count = serializers.IntegerField(min_value=1)
+    email = serializers.EmailField(required=False)
+
+
+@extend_schema(exclude=True)
+class StaffEchoView(StaffAPIView):
+    required_scopes = {"GET": "read:leads", "POST": "write:leads"}
+
+    def get(self, request):
+        page = self.paginate(Event.objects.order_by("created_at").values("id", "type"), request)
+        return self.paginated_response(page, page.rows)
+
+    def post(self, request):
+        data = EchoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        # A side effect we can count: each real (non-replayed) POST writes one event row.
+        from webhooks.services import emit
+
+        event = emit("lead.created", dict(data.validated_data))
+        return created(str(event.id), "Echo")
+
+
+@extend_schema(exclude=True)
+class StaffBoomView(StaffAPIView):
+    required_scopes = {"GET": "read:leads"}
+
+    def get(self, request):
+        raise RuntimeError("secret internals")
+
+
+@extend_schema(exclude=True)
+class SupplierEchoView(SupplierAPIView):
+    plural = "events"
+
+    def get(self, request):
+        page = self.paginate(Event.objects.order_by("created_at").values("id", "type"), request)
+        return self.paginated_response(page, page.rows)
+
+    def post(self, request):
+        data = EchoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"echo": data.validated_data}, status=201)
+
+
+@extend_schema(exclude=True)
+class SupplierBoomView(SupplierAPIView):
+    def get(self, request):
+        raise RuntimeError("secret internals")
+
+
+urlpatterns = [
+    path("api/v1/_test/echo", StaffEchoView.as_view()),
+    path("api/v1/_test/boom", StaffBoomView.as_view()),
+    path("api/v1/supplier/_test/echo", SupplierEchoView.as_view()),
+    path("api/v1/supplier/_test/boom", SupplierBoomView.as_view()),
+    path("", include("verso.urls")),
+]
