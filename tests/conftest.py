@@ -24,8 +24,6 @@ def _clean_slate(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     keys.reset_local_state()
-    yield
-    cache.clear()
 
 
 class KeyedClient(APIClient):

@@ -193,7 +193,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    # Both bearer schemes are always declared (verso.api.schema maps each view to its own).
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "StaffApiKey": {"type": "http", "scheme": "bearer", "description": "A Staff API key, with scopes."},
+            "SupplierApiKey": {"type": "http", "scheme": "bearer", "description": "A Supplier API key (one supplier)."},
+        }
+    },
 }
 
 # Rate limits (django-ratelimit counters in the default cache, Redis in production).

@@ -3,6 +3,13 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import BasePermission
 
 
+def _handles_method(view, request) -> bool:
+    action_map = getattr(view, "action_map", None)
+    if action_map is not None:
+        return request.method.lower() in action_map
+    return request.method.lower() in view.http_method_names and hasattr(view, request.method.lower())
+
+
 class HasScope(BasePermission):
     """Checks ``view.required_scopes``, keyed by viewset action or, for plain views, by method.
 
@@ -16,6 +23,8 @@ class HasScope(BasePermission):
         required = getattr(view, "required_scopes", {})
         if required is None:
             return True
+        if not _handles_method(view, request):
+            return True  # the view answers 405 Method Not Allowed next
         action = getattr(view, "action", None) or request.method.upper()
         scope = required.get(action) or required.get(request.method.upper())
         if scope is None:

@@ -1,4 +1,5 @@
 """OpenAPI: declare both bearer schemes and the error envelopes for drf-spectacular."""
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
@@ -9,7 +10,7 @@ class StaffKeyScheme(OpenApiAuthenticationExtension):
     name = "StaffApiKey"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A Staff API key: sk_live_…, with scopes."}
+        return settings.SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]["securitySchemes"][self.name]
 
 
 class SupplierKeyScheme(OpenApiAuthenticationExtension):
@@ -17,7 +18,7 @@ class SupplierKeyScheme(OpenApiAuthenticationExtension):
     name = "SupplierApiKey"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A Supplier API key, bound to one supplier."}
+        return settings.SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]["securitySchemes"][self.name]
 
 
 StaffError = inline_serializer(

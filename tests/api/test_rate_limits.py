@@ -1,0 +1,184 @@
+"""Per-key rate limits: headers, 429s, separate read/write budgets, shared across processes."""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import SupplierFactory
+
+pytestmark = [pytest.mark.urls("tests.api.urls")]
+
+STAFF = "/api/v1/_test/echo"
+SUPPLIER = "/api/v1/supplier/_test/echo"
+
+
+def start_of_a_fresh_window(client, period=60, needed=20):
+    """Counters live in fixed windows; wait out a window about to end so a test can't straddle two."""
+    from django_ratelimit.core import _get_window
+
+    left = _get_window(f"key:{client.api_key.pk}", period) - time.time()
+    if left < needed:
+        time.sleep(left + 1)
+
+
+def assert_rate_headers(response, limit, remaining):
+    assert response["X-RateLimit-Limit"] == str(limit)
+    assert response["X-RateLimit-Remaining"] == str(remaining)
+    reset = int(response["X-RateLimit-Reset"])
+    assert time.time() < reset <= time.time() + 3600 + 1
+
+
+@pytest.mark.django_db
+def test_every_response_carries_rate_limit_headers(staff_client):
+    assert_rate_headers(staff_client.get(STAFF), 100, 99)
+    assert_rate_headers(staff_client.get(STAFF), 100, 98)
+    response = staff_client.get(STAFF, {"page": "bad"})
+    assert response.status_code == 400
+    assert_rate_headers(response, 100, 97)
+
+
+@pytest.mark.django_db
+def test_the_101st_read_in_a_minute_is_429(staff_client):
+    start_of_a_fresh_window(staff_client)
+    for n in range(100):
+        assert staff_client.get(STAFF).status_code == 200, n
+    response = staff_client.get(STAFF)
+    assert response.status_code == 429
+    assert response.json()["code"] == "RATE_LIMITED"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert_rate_headers(response, 100, 0)
+    assert int(response["X-RateLimit-Reset"]) <= time.time() + 60 + 1
+
+
+@pytest.mark.django_db
+def test_the_31st_write_is_429_and_writes_do_not_spend_reads(staff_client):
+    start_of_a_fresh_window(staff_client)
+    for n in range(30):
+        response = staff_client.post(STAFF, {"name": "a", "count": 1}, format="json")
+        assert response.status_code == 201, (n, response.content)
+    response = staff_client.post(STAFF, {"name": "a", "count": 1}, format="json")
+    assert response.status_code == 429
+    assert response.json()["code"] == "RATE_LIMITED"
+    assert int(response["Retry-After"]) >= 1
+    assert_rate_headers(response, 30, 0)
+    # reads have their own budget
+    assert_rate_headers(staff_client.get(STAFF), 100, 99)
+
+
+@pytest.mark.django_db
+def test_each_key_has_its_own_budget(make_staff_client):
+    first, second = make_staff_client(), make_staff_client()
+    start_of_a_fresh_window(first)
+    for _ in range(100):
+        first.get(STAFF)
+    assert first.get(STAFF).status_code == 429
+    assert second.get(STAFF).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_per_key_override_replaces_the_default(make_staff_client):
+    client = make_staff_client(rate_limit_override="3/m")
+    start_of_a_fresh_window(client, needed=5)
+    for _ in range(3):
+        assert client.get(STAFF).status_code == 200
+    assert client.get(STAFF).status_code == 429
+
+
+@pytest.mark.django_db
+def test_supplier_keys_get_1000_an_hour(make_supplier_client):
+    client = make_supplier_client(SupplierFactory())
+    response = client.get(SUPPLIER)
+    assert_rate_headers(response, 1000, 999)
+    assert int(response["X-RateLimit-Reset"]) > time.time()
+
+
+@pytest.mark.django_db
+def test_supplier_429_uses_the_supplier_envelope(make_supplier_client):
+    client = make_supplier_client(SupplierFactory(), rate_limit_override="2/h")
+    client.get(SUPPLIER)
+    client.get(SUPPLIER)
+    response = client.get(SUPPLIER)
+    assert response.status_code == 429
+    assert response.json()["success"] is False
+    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.django_db
+def test_requests_without_a_key_are_limited_per_ip(anon_client):
+    for _ in range(100):
+        assert anon_client.get(STAFF).status_code == 401
+    assert anon_client.get(STAFF).status_code == 429
+
+
+@pytest.mark.django_db
+def test_api_fails_open_when_the_cache_is_unreachable(staff_client, settings):
+    staff_client.get(STAFF)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    from verso.api import keys
+
+    keys.reset_local_state()
+    response = staff_client.get(STAFF)
+    assert response.status_code == 200
+    assert response.json()["pagination"]["total"] == 0
+    assert "X-RateLimit-Limit" not in response  # no counter to report
+
+
+WORKER = r"""
+import json, os, sys
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "verso.settings"
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings, setup_test_environment
+setup_test_environment()
+client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
+codes = []
+with override_settings(ROOT_URLCONF="tests.api.urls"):
+    for _ in range(int(sys.argv[2])):
+        codes.append(client.get("/api/v1/_test/echo").status_code)
+print(json.dumps(codes))
+"""
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_limit_holds_across_two_processes_sharing_redis(make_staff_client):
+    client = make_staff_client()  # committed: the other processes can see the key
+    start_of_a_fresh_window(client, needed=40)
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL}
+    root = Path(settings.BASE_DIR)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, client.raw_key, "70"], cwd=root, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        results.extend(json.loads(out.strip().splitlines()[-1]))
+    assert len(results) == 140
+    assert results.count(200) == 100
+    assert results.count(429) == 40
+
+
+def _test_database_url() -> str:
+    params = connection.settings_dict
+    user = params["USER"] or "postgres"
+    host = params["HOST"] or "127.0.0.1"
+    port = params["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{params['NAME']}"
