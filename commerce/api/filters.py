@@ -1,0 +1,95 @@
+"""Query-parameter filters for the commerce lists; any unparsable value is a 400 naming it."""
+import django_filters
+from django import forms
+from django.db.models import F
+
+from commerce.models import Order, Product
+from verso.errors import BadRequest
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise forms.ValidationError("Must be true or false.")
+
+
+class BooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IntegerFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class ProductFilter(django_filters.FilterSet):
+    is_digital = BooleanFilter(field_name="is_digital")
+    in_stock = BooleanFilter(method="filter_in_stock")
+    category_id = IntegerFilter(field_name="category_id")
+    # Beyond the contract:
+    supplier_id = IntegerFilter(field_name="supplier_id")
+    is_active = BooleanFilter(field_name="is_active")
+    approval_status = django_filters.ChoiceFilter(field_name="approval_status", choices=Product.APPROVAL_CHOICES)
+    stock_status = django_filters.ChoiceFilter(
+        method="filter_stock_status",
+        choices=[(s, s) for s in (Product.IN_STOCK, Product.LOW_STOCK, Product.OUT_OF_STOCK)],
+    )
+
+    def filter_in_stock(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(stock_qty__gt=0) if value else queryset.filter(stock_qty__lte=0)
+
+    def filter_stock_status(self, queryset, name, value):
+        if value == Product.OUT_OF_STOCK:
+            return queryset.filter(stock_qty__lte=0)
+        if value == Product.LOW_STOCK:
+            return queryset.filter(stock_qty__gt=0, stock_qty__lte=F("low_stock_threshold"))
+        if value == Product.IN_STOCK:
+            return queryset.filter(stock_qty__gt=F("low_stock_threshold"))
+        return queryset
+
+
+class CategoryFilter(django_filters.FilterSet):
+    parent_id = IntegerFilter(field_name="parent_id")
+    is_active = BooleanFilter(field_name="is_active")
+    type = django_filters.ChoiceFilter(field_name="type", choices=[("flower", "flower"), ("supply", "supply")])
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(field_name="status", choices=Order.STATUS_CHOICES)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # Beyond the contract:
+    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)
+
+
+def ordering_from(request, *, allowed: dict[str, str], default_sort: str, default_order: str = "desc") -> list[str]:
+    """``sort``/``order`` query parameters as an order_by list; unknown values are a 400.
+
+    ``allowed`` maps a public sort name to a model field; ``id`` breaks ties so pages
+    never overlap.
+    """
+    sort = request.query_params.get("sort") or default_sort
+    order = (request.query_params.get("order") or default_order).lower()
+    errors = {}
+    if sort not in allowed:
+        errors["sort"] = f"Must be one of: {', '.join(allowed)}."
+    if order not in ("asc", "desc"):
+        errors["order"] = "Must be asc or desc."
+    if errors:
+        raise BadRequest("Invalid query parameters: " + ", ".join(errors), details=errors)
+    sign = "-" if order == "desc" else ""
+    field = allowed[sort]
+    return [f"{sign}{field}"] + ([f"{sign}id"] if field != "id" else [])

@@ -1,0 +1,59 @@
+"""Commerce reads: the querysets behind lists and the few-query assembly of an order's detail."""
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from verso.errors import NotFound
+
+from . import representations as rep
+from .models import Category, Order, OrderGroup, OrderItem, Product
+
+
+def product_list(*, search: str = "") -> QuerySet:
+    """Every live (non-deleted) product, any approval status, as ``.values()`` rows."""
+    qs = Product.objects.filter(deleted_at__isnull=True)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(sku__icontains=search) | Q(description__icontains=search))
+    return qs.values(*rep.PRODUCT_VALUES)
+
+
+def product_get(*, product_id: int) -> Product:
+    product = Product.objects.filter(pk=product_id, deleted_at__isnull=True).first()
+    if product is None:
+        raise NotFound("Product not found")
+    return product
+
+
+def category_list() -> QuerySet:
+    return Category.objects.values(*rep.CATEGORY_VALUES)
+
+
+def category_get(*, category_id: int) -> Category:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("Category not found")
+    return category
+
+
+def order_list() -> QuerySet:
+    # items_count is the number of units ordered (sum of line quantities), as in the
+    # contract's example (one line of quantity 2 is "items_count": 2); one query.
+    return Order.objects.annotate(items_count=Coalesce(Sum("items__quantity"), 0)).values(
+        *rep.ORDER_LIST_VALUES, "items_count"
+    )
+
+
+def order_get(*, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Order not found")
+    return order
+
+
+def order_detail(*, order_id: int) -> dict:
+    """The Staff API's order detail (also the order events' payload): three queries."""
+    row = Order.objects.filter(pk=order_id).values(*rep.ORDER_DETAIL_VALUES).first()
+    if row is None:
+        raise NotFound("Order not found")
+    items = list(OrderItem.objects.filter(order_id=order_id).order_by("id").values(*rep.ORDER_ITEM_VALUES))
+    groups = list(OrderGroup.objects.filter(order_id=order_id).order_by("id").values(*rep.GROUP_VALUES))
+    return rep.order_detail_dict(row, items, groups)

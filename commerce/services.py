@@ -1,0 +1,550 @@
+"""Commerce rules: the only code that writes categories, products, orders and their history.
+
+Every door (Staff API, Supplier API, portal, admin, demo seed) calls these functions.
+Each runs in one transaction and emits its event (webhooks.services.emit) in it.
+"""
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from webhooks.services import emit
+
+from . import representations as rep
+from . import state
+from .actors import Actor
+from .models import Category, Order, OrderGroup, OrderItem, OrderNumberCounter, Product, StatusChange
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _fail(details: dict[str, str]) -> ValidationFailed:
+    if len(details) == 1:
+        name, message = next(iter(details.items()))
+        return ValidationFailed(f"{name}: {message}", details=details)
+    return ValidationFailed(
+        "Validation failed: " + "; ".join(f"{k}: {v}" for k, v in details.items()), details=details
+    )
+
+
+def _unique_slug(model, base: str, *, exclude_pk: int | None = None, **scope) -> str:
+    base = (slugify(base) or "item")[:200]
+    existing = set(
+        model.objects.filter(slug__startswith=base, **scope).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in existing:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _history(*, order: Order | None = None, group: OrderGroup | None = None, from_status: str, to_status: str,
+             actor: Actor, comment: str) -> StatusChange:
+    return StatusChange.objects.create(
+        order=order, group=group, from_status=from_status, to_status=to_status, comment=comment,
+        actor_user_id=actor.user_id, actor_api_key_id=actor.api_key_id,
+    )
+
+
+# --- categories -------------------------------------------------------------------------
+
+CATEGORY_FIELDS = {"name", "slug", "parent_id", "type", "is_active"}
+
+
+def _category_checks(category: Category | None, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            errors["name"] = "This field may not be blank."
+    if values.get("type") is not None and values["type"] not in dict(Category.TYPE_CHOICES):
+        errors["type"] = f"Must be one of: {', '.join(dict(Category.TYPE_CHOICES))}."
+    parent_id = values.get("parent_id")
+    if parent_id is not None:
+        parent = Category.objects.filter(pk=parent_id).first()
+        if parent is None:
+            errors["parent_id"] = f"No category with id {parent_id}."
+        elif category is not None:
+            # Walk up from the new parent: meeting ourselves would make a loop.
+            seen, node = set(), parent
+            while node is not None and node.pk not in seen:
+                if node.pk == category.pk:
+                    errors["parent_id"] = "A category cannot be its own ancestor."
+                    break
+                seen.add(node.pk)
+                node = node.parent
+        if parent is not None and "type" not in values:
+            values["type"] = parent.type
+    if errors:
+        raise _fail(errors)
+    if "slug" in values:
+        values["slug"] = slugify(values["slug"] or "")
+        if not values["slug"]:
+            values.pop("slug")
+        elif Category.objects.filter(slug=values["slug"]).exclude(pk=getattr(category, "pk", None)).exists():
+            raise Conflict(f"A category with slug '{values['slug']}' already exists.", details={"slug": "Taken."})
+    return values
+
+
+@transaction.atomic
+def category_create(
+    *, name: str, slug: str = "", parent_id: int | None = None, type: str | None = None, is_active: bool = True,
+) -> Category:
+    values = _category_checks(None, {"name": name, "slug": slug, "parent_id": parent_id, "type": type})
+    if not values.get("slug"):
+        values["slug"] = _unique_slug(Category, values["name"])
+    values["type"] = values.get("type") or Category.TYPE_FLOWER
+    return Category.objects.create(is_active=is_active, **values)
+
+
+@transaction.atomic
+def category_update(*, category: Category, changes: dict[str, Any]) -> Category:
+    unknown = set(changes) - CATEGORY_FIELDS
+    if unknown:
+        raise ValueError(f"Not category fields: {sorted(unknown)}")
+    values = _category_checks(category, dict(changes))
+    for name, value in values.items():
+        setattr(category, name, value)
+    category.save()
+    return category
+
+
+# --- products ---------------------------------------------------------------------------
+
+# What a create or an update may set (model field names; the Staff API's
+# ``inventory_count`` is ``stock_qty`` here).
+PRODUCT_FIELDS = {
+    "name", "slug", "sku", "description", "type", "unit", "price", "compare_at_price", "stock_qty", "min_order_qty",
+    "low_stock_threshold", "color", "stem_length", "country_of_origin", "vat_rate", "is_digital", "is_active",
+    "category_id", "supplier_id",
+}
+_CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
+
+
+def product_payload(product: Product) -> dict:
+    return rep.product_dict(rep.values_of(product, rep.PRODUCT_VALUES))
+
+
+def _product_checks(product: Product | None, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """Validate and normalise the fields being set; raise ValidationFailed/Conflict."""
+    unknown = set(values) - PRODUCT_FIELDS
+    if unknown:
+        raise ValueError(f"Not product fields: {sorted(unknown)}")
+    errors: dict[str, str] = {}
+
+    def non_negative(name: str, nullable: bool = False) -> None:
+        if name not in values:
+            return
+        value = values[name]
+        if value is None and nullable:
+            return
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors[name] = "Must be a whole number, 0 or more."
+
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            errors["name"] = "This field may not be blank."
+    non_negative("price")
+    non_negative("compare_at_price", nullable=True)
+    non_negative("stock_qty")
+    non_negative("low_stock_threshold")
+    non_negative("stem_length", nullable=True)
+    if "min_order_qty" in values and (not isinstance(values["min_order_qty"], int) or values["min_order_qty"] < 1):
+        errors["min_order_qty"] = "Must be at least 1."
+    if "vat_rate" in values:
+        try:
+            rate = Decimal(str(values["vat_rate"]))
+        except ArithmeticError:
+            rate = Decimal(-1)
+        if not (0 <= rate <= 100) or rate.as_tuple().exponent < -2:
+            errors["vat_rate"] = "Must be a percentage between 0 and 100 with at most 2 decimals."
+        values["vat_rate"] = rate
+    for name, choices in (("type", Product.TYPE_CHOICES), ("unit", Product.UNIT_CHOICES)):
+        if name in values and values[name] not in dict(choices):
+            errors[name] = f"Must be one of: {', '.join(dict(choices))}."
+    if "sku" in values:
+        values["sku"] = (values["sku"] or "").strip()
+    for name in ("description", "color", "country_of_origin"):
+        if name in values and values[name] is None:
+            values[name] = ""
+    category = None
+    if values.get("category_id") is not None:
+        category = Category.objects.filter(pk=values["category_id"]).first()
+        if category is None:
+            errors["category_id"] = f"No category with id {values['category_id']}."
+    if "supplier_id" in values:
+        if actor.is_supplier:
+            # A supplier's products are always its own, whatever the body says.
+            values["supplier_id"] = actor.supplier_id
+        elif values["supplier_id"] is not None:
+            from supplier.models import Supplier
+
+            if not Supplier.objects.filter(pk=values["supplier_id"]).exists():
+                errors["supplier_id"] = f"No supplier with id {values['supplier_id']}."
+    if errors:
+        raise _fail(errors)
+    if category is not None and "type" not in values and product is None:
+        values["type"] = category.type
+    return values
+
+
+def _check_sku_free(*, sku: str, supplier_id: int | None, exclude_pk: int | None) -> None:
+    if not sku:
+        return
+    clash = Product.objects.filter(sku=sku, supplier_id=supplier_id, deleted_at__isnull=True).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise Conflict(f"A product with SKU '{sku}' already exists.", details={"sku": "Already in use."})
+
+
+def _save_product(product: Product) -> None:
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as exc:
+        # Two writers raced for the same SKU: the database's unique index decided.
+        if "sku" in str(exc).lower():
+            raise Conflict(f"A product with SKU '{product.sku}' already exists.", details={"sku": "Already in use."})
+        raise
+
+
+@transaction.atomic
+def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Product:
+    """Create a product. Staff products are approved at once; a supplier's wait for approval."""
+    values = _product_checks(None, {"name": name, "price": price, "supplier_id": fields.pop("supplier_id", None),
+                                    **fields}, actor)
+    if actor.is_supplier:
+        values["supplier_id"] = actor.supplier_id
+    _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
+    if not values.get("slug"):
+        values["slug"] = _unique_slug(Product, values["name"], deleted_at__isnull=True)
+    else:
+        values["slug"] = slugify(values["slug"])
+    product = Product(
+        approval_status=Product.PENDING if actor.is_supplier else Product.APPROVED,
+        **values,
+    )
+    _save_product(product)
+    emit("product.created", product_payload(product))
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -> Product:
+    """Change a live product. A supplier editing a rejected product resubmits it for approval."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.deleted_at is not None:
+        raise NotFound("Product not found")
+    if actor.is_supplier and product.supplier_id != actor.supplier_id:
+        raise NotFound("Product not found")
+    values = _product_checks(product, dict(changes), actor)
+    if not values:
+        return product
+    if "sku" in values or "supplier_id" in values:
+        _check_sku_free(
+            sku=values.get("sku", product.sku), supplier_id=values.get("supplier_id", product.supplier_id),
+            exclude_pk=product.pk,
+        )
+    if "slug" in values:
+        values["slug"] = slugify(values["slug"] or "") or _unique_slug(
+            Product, values.get("name", product.name), exclude_pk=product.pk, deleted_at__isnull=True
+        )
+    for name, value in values.items():
+        setattr(product, name, value)
+    if actor.is_supplier and product.approval_status == Product.REJECTED and set(values) & _CONTENT_FIELDS:
+        product.approval_status = Product.PENDING
+    _save_product(product)
+    emit("product.updated", product_payload(product))
+    return product
+
+
+@transaction.atomic
+def product_soft_delete(*, product: Product, actor: Actor) -> Product:
+    """Hide a product for good; its order history stays. Its SKU is free again."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.deleted_at is not None or (actor.is_supplier and product.supplier_id != actor.supplier_id):
+        raise NotFound("Product not found")
+    product.deleted_at = timezone.now()
+    product.save(update_fields=["deleted_at", "updated_at"])
+    emit("product.updated", {**product_payload(product), "deleted_at": rep.iso(product.deleted_at)})
+    return product
+
+
+def _approval_move(product: Product, to_status: str, actor: Actor) -> Product:
+    if actor.is_supplier:
+        raise NotFound("Product not found")
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.deleted_at is not None:
+        raise NotFound("Product not found")
+    allowed = state.PRODUCT_APPROVAL_TRANSITIONS.get(product.approval_status, [])
+    if to_status not in allowed:
+        raise InvalidTransition(
+            entity=f"product {product.pk}", from_status=product.approval_status, to_status=to_status, allowed=allowed
+        )
+    product.approval_status = to_status
+    return product
+
+
+@transaction.atomic
+def product_approve(*, product: Product, actor: Actor) -> Product:
+    product = _approval_move(product, Product.APPROVED, actor)
+    product.rejection_reason = ""
+    product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
+    emit("product.updated", product_payload(product))
+    return product
+
+
+@transaction.atomic
+def product_reject(*, product: Product, actor: Actor, reason: str) -> Product:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("A reason is required to reject a product.", details={"reason": "Required."})
+    product = _approval_move(product, Product.REJECTED, actor)
+    product.rejection_reason = reason
+    product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
+    emit("product.updated", product_payload(product))
+    return product
+
+
+# --- orders -----------------------------------------------------------------------------
+
+ADDRESS_FIELDS = ["line1", "line2", "city", "state", "postal_code", "country"]
+
+
+def vat_contained(gross: int, rate: Decimal) -> int:
+    """The VAT inside a VAT-inclusive amount in cents, rounded half up."""
+    if not rate:
+        return 0
+    return int((Decimal(gross) * rate / (Decimal(100) + rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _next_order_number(year: int) -> str:
+    # A counter row per year, locked until our transaction ends: two orders can never
+    # get the same number (no max()+1 race), on SQLite and on PostgreSQL alike.
+    OrderNumberCounter.objects.get_or_create(year=year)
+    counter = OrderNumberCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"ORD-{year}-{counter.last_number:06d}"
+
+
+def order_payload(order_id: int) -> dict:
+    from .selectors import order_detail
+
+    return order_detail(order_id=order_id)
+
+
+def _normalise_address(address: dict[str, Any]) -> dict[str, str]:
+    address = address or {}
+    out = {}
+    for name in ADDRESS_FIELDS:
+        value = address.get(name)
+        if name == "line2" and not value:
+            continue
+        out[name] = (str(value) if value is not None else "").strip()
+    errors = {f"shipping_address.{n}": "This field is required." for n in ("line1", "city", "postal_code", "country")
+              if not out.get(n)}
+    if errors:
+        raise _fail(errors)
+    return out
+
+
+@transaction.atomic
+def order_place(
+    *, email: str, items: list[dict[str, int]], shipping_address: dict[str, Any], actor: Actor
+) -> Order:
+    """Place an order from catalogue prices, taking stock atomically (never oversold).
+
+    ``items`` is ``[{"product_id", "quantity"}]``. Any bad item raises ValidationFailed
+    naming it (``items.<index>.<field>``) and nothing is taken.
+    """
+    if not items:
+        raise _fail({"items": "An order needs at least one item."})
+    address = _normalise_address(shipping_address)
+    wanted_ids = [item["product_id"] for item in items]
+    products = Product.objects.in_bulk(wanted_ids)
+    errors: dict[str, str] = {}
+    seen: dict[int, int] = {}
+    for index, item in enumerate(items):
+        product_id, quantity = item["product_id"], item["quantity"]
+        product = products.get(product_id)
+        if product_id in seen:
+            errors[f"items.{index}.product_id"] = f"Product {product_id} is already item {seen[product_id]}."
+        elif product is None or product.deleted_at is not None:
+            errors[f"items.{index}.product_id"] = f"No product with id {product_id}."
+        elif product.approval_status != Product.APPROVED or not product.is_active:
+            errors[f"items.{index}.product_id"] = f"Product {product_id} is not available for sale."
+        elif quantity < product.min_order_qty:
+            errors[f"items.{index}.quantity"] = f"Minimum order quantity is {product.min_order_qty}."
+        elif quantity > product.stock_qty:
+            errors[f"items.{index}.quantity"] = f"Only {product.stock_qty} in stock."
+        seen.setdefault(product_id, index)
+    if errors:
+        raise _fail(errors)
+
+    # Take stock with conditional UPDATEs, in product-id order so that two orders never
+    # wait on each other's rows in opposite orders (no deadlocks). A row that no longer
+    # has enough stock (another order got there first) updates nothing: refuse the order,
+    # and the transaction gives back whatever this order had already taken.
+    now = timezone.now()
+    for index, item in sorted(enumerate(items), key=lambda pair: pair[1]["product_id"]):
+        taken = Product.objects.filter(
+            pk=item["product_id"], stock_qty__gte=item["quantity"], approval_status=Product.APPROVED,
+            is_active=True, deleted_at__isnull=True,
+        ).update(stock_qty=F("stock_qty") - item["quantity"], updated_at=now)
+        if taken != 1:
+            left = Product.objects.filter(pk=item["product_id"]).values_list("stock_qty", flat=True).first() or 0
+            raise _fail({f"items.{index}.quantity": f"Only {left} in stock."})
+
+    lines_by_supplier: dict[int | None, list[tuple[Product, int]]] = defaultdict(list)
+    for item in items:
+        product = products[item["product_id"]]
+        lines_by_supplier[product.supplier_id].append((product, item["quantity"]))
+
+    order = Order.objects.create(
+        order_number=_next_order_number(now.year), email=email.strip(), shipping_address=address,
+    )
+    subtotal = tax = 0
+    order_items = []
+    for supplier_id, lines in lines_by_supplier.items():
+        group_subtotal = sum(product.price * quantity for product, quantity in lines)
+        group = OrderGroup.objects.create(order=order, supplier_id=supplier_id, subtotal_amount=group_subtotal)
+        for product, quantity in lines:
+            line_tax = vat_contained(product.price * quantity, product.vat_rate)
+            order_items.append(OrderItem(
+                order=order, group=group, product=product, product_name=product.name, sku=product.sku,
+                unit_price=product.price, quantity=quantity, vat_rate=product.vat_rate, tax_amount=line_tax,
+            ))
+            tax += line_tax
+        subtotal += group_subtotal
+    OrderItem.objects.bulk_create(order_items)
+    order.subtotal_amount = subtotal
+    order.tax_amount = tax
+    order.discount_amount = 0
+    order.shipping_amount = 0  # no shipping rules yet
+    order.total_amount = subtotal - order.discount_amount + order.shipping_amount
+    order.save(update_fields=["subtotal_amount", "tax_amount", "discount_amount", "shipping_amount", "total_amount"])
+    _history(order=order, from_status="", to_status=order.status, actor=actor, comment="Order placed")
+    emit("order.created", order_payload(order.pk))
+    return order
+
+
+def _restock(group: OrderGroup) -> None:
+    lines = sorted(group.items.values_list("product_id", "quantity"))
+    now = timezone.now()
+    for product_id, quantity in lines:
+        Product.objects.filter(pk=product_id).update(stock_qty=F("stock_qty") + quantity, updated_at=now)
+
+
+def _refresh_fulfillment(order: Order) -> None:
+    statuses = list(order.groups.values_list("status", flat=True))
+    rolled_up = state.fulfillment_of(statuses)
+    if rolled_up != order.fulfillment_status:
+        order.fulfillment_status = rolled_up
+        order.save(update_fields=["fulfillment_status", "updated_at"])
+
+
+def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -> None:
+    """Move a locked group (its order already locked too); no event."""
+    allowed = state.group_allowed_targets(group.status, staff=actor.is_staff)
+    if to_status not in allowed:
+        raise InvalidTransition(
+            entity=f"order group {group.pk}", from_status=group.status, to_status=to_status, allowed=allowed
+        )
+    from_status = group.status
+    group.status = to_status
+    group.save(update_fields=["status", "updated_at"])
+    _history(group=group, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
+    if to_status == OrderGroup.CANCELLED:
+        _restock(group)
+
+
+def _move_order(order: Order, to_status: str, actor: Actor, comment: str) -> None:
+    """Move a locked order; cancelling cancels its open groups and puts their stock back."""
+    allowed = state.order_allowed_targets(order.status)
+    if to_status not in allowed:
+        raise InvalidTransition(
+            entity=f"order {order.order_number}", from_status=order.status, to_status=to_status, allowed=allowed
+        )
+    if to_status == Order.CANCELLED:
+        groups = list(OrderGroup.objects.select_for_update().filter(order=order).order_by("pk"))
+        gone = [g for g in groups if g.status in (OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED)]
+        if gone:
+            raise ValidationFailed(
+                f"Order {order.order_number} cannot be cancelled: part of it has shipped; refund it instead.",
+                details={"status": "Groups already shipped: " + ", ".join(str(g.pk) for g in gone)},
+            )
+        for group in groups:
+            if group.status != OrderGroup.CANCELLED:
+                _move_group(group, OrderGroup.CANCELLED, actor, comment or "Order cancelled")
+    from_status = order.status
+    order.status = to_status
+    order.save(update_fields=["status", "updated_at"])
+    _history(order=order, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
+
+
+def _lock_order(order_id: int) -> Order:
+    try:
+        return Order.objects.select_for_update().get(pk=order_id)
+    except Order.DoesNotExist:
+        raise NotFound("Order not found")
+
+
+@transaction.atomic
+def order_transition(*, order: Order, to_status: str, actor: Actor, comment: str = "") -> Order:
+    if actor.is_supplier:
+        raise NotFound("Order not found")
+    order = _lock_order(order.pk)
+    _move_order(order, to_status, actor, comment)
+    _refresh_fulfillment(order)
+    emit("order.updated", order_payload(order.pk))
+    return order
+
+
+@transaction.atomic
+def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, comment: str = "") -> OrderGroup:
+    """Move a supplier's portion of an order. Suppliers may only move their own groups."""
+    # Always the order first, then the group: the same lock order as order_transition.
+    order = _lock_order(group.order_id)
+    group = OrderGroup.objects.select_for_update().get(pk=group.pk)
+    if actor.is_supplier and group.supplier_id != actor.supplier_id:
+        raise NotFound("Order not found")
+    _move_group(group, to_status, actor, comment)
+    _refresh_fulfillment(order)
+    emit("order.updated", order_payload(order.pk))
+    return group
+
+
+@transaction.atomic
+def order_update(
+    *, order: Order, actor: Actor, status: str | None = None, tracking_number: str | None = None,
+    fulfillment_status: str | None = None, comment: str = "",
+) -> Order:
+    """Staff changes to an order: a status move and/or shipping details, one event."""
+    if actor.is_supplier:
+        raise NotFound("Order not found")
+    order = _lock_order(order.pk)
+    if status is None and tracking_number is None and fulfillment_status is None:
+        raise _fail({"non_field_errors": "Give at least one of status, tracking_number, fulfillment_status."})
+    if fulfillment_status is not None and fulfillment_status not in dict(Order.FULFILLMENT_CHOICES):
+        raise _fail({"fulfillment_status": f"Must be one of: {', '.join(dict(Order.FULFILLMENT_CHOICES))}."})
+    if status is not None:
+        _move_order(order, status, actor, comment)
+        _refresh_fulfillment(order)
+    fields = []
+    if tracking_number is not None:
+        order.tracking_number = tracking_number.strip()
+        fields.append("tracking_number")
+    if fulfillment_status is not None:
+        # A manual override; the next group change rolls it up from the groups again.
+        order.fulfillment_status = fulfillment_status
+        fields.append("fulfillment_status")
+    if fields:
+        order.save(update_fields=fields + ["updated_at"])
+    emit("order.updated", order_payload(order.pk))
+    return order

@@ -1,0 +1,74 @@
+"""The two order lifecycles (DESIGN.md, State machines): the one definition of what may follow what.
+
+``commerce.services`` enforces these maps; nothing else assigns an order's or a group's
+status. Moving to the status a row already has is not a transition and is refused.
+"""
+from .models import Order, OrderGroup
+
+# The staff-facing order lifecycle.
+ORDER_TRANSITIONS: dict[str, list[str]] = {
+    Order.PENDING: [Order.PAID, Order.CANCELLED],
+    Order.PAID: [Order.PROCESSING, Order.SHIPPED, Order.CANCELLED, Order.REFUNDED],
+    Order.PROCESSING: [Order.SHIPPED, Order.CANCELLED],
+    Order.SHIPPED: [Order.DELIVERED],
+    Order.DELIVERED: [Order.COMPLETED, Order.REFUNDED],
+    Order.COMPLETED: [Order.REFUNDED],
+    Order.CANCELLED: [],
+    Order.REFUNDED: [],
+}
+
+# A supplier's portion of an order (the Supplier API's table) ...
+GROUP_TRANSITIONS: dict[str, list[str]] = {
+    OrderGroup.PENDING: [OrderGroup.CONFIRMED, OrderGroup.CANCELLED],
+    OrderGroup.CONFIRMED: [OrderGroup.PROCESSING, OrderGroup.CANCELLED],
+    OrderGroup.PROCESSING: [OrderGroup.SHIPPED, OrderGroup.CANCELLED],
+    OrderGroup.SHIPPED: [OrderGroup.DELIVERED],
+    OrderGroup.DELIVERED: [],
+    OrderGroup.COMPLETED: [],
+    OrderGroup.CANCELLED: [],
+}
+# ... plus the moves only staff may make.
+GROUP_STAFF_ONLY_TRANSITIONS: dict[str, list[str]] = {
+    OrderGroup.DELIVERED: [OrderGroup.COMPLETED],
+}
+
+
+def order_allowed_targets(status: str) -> list[str]:
+    return list(ORDER_TRANSITIONS.get(status, []))
+
+
+def group_allowed_targets(status: str, *, staff: bool) -> list[str]:
+    targets = list(GROUP_TRANSITIONS.get(status, []))
+    if staff:
+        targets += GROUP_STAFF_ONLY_TRANSITIONS.get(status, [])
+    return targets
+
+
+_SHIPPED_OR_LATER = {OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED}
+_DELIVERED_OR_LATER = {OrderGroup.DELIVERED, OrderGroup.COMPLETED}
+
+
+def fulfillment_of(group_statuses: list[str]) -> str:
+    """An order's fulfilment status from its groups' statuses; cancelled groups don't count."""
+    live = [s for s in group_statuses if s != OrderGroup.CANCELLED]
+    if not live:
+        return Order.FULFILLMENT_CANCELLED if group_statuses else Order.UNFULFILLED
+    delivered = sum(s in _DELIVERED_OR_LATER for s in live)
+    shipped = sum(s in _SHIPPED_OR_LATER for s in live)
+    if delivered == len(live):
+        return Order.FULFILLMENT_DELIVERED
+    if delivered:
+        return Order.PARTIALLY_DELIVERED
+    if shipped == len(live):
+        return Order.FULFILLMENT_SHIPPED
+    if shipped:
+        return Order.PARTIALLY_SHIPPED
+    return Order.UNFULFILLED
+
+
+# Product approval (staff only): a rejection carries a reason; approving clears it.
+PRODUCT_APPROVAL_TRANSITIONS: dict[str, list[str]] = {
+    "pending": ["approved", "rejected"],
+    "approved": ["rejected"],
+    "rejected": ["approved"],
+}
