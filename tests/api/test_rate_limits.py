@@ -18,7 +18,7 @@ STAFF = "/api/v1/_test/echo"
 SUPPLIER = "/api/v1/supplier/_test/echo"
 
 
-def start_of_a_fresh_window(client, period=60, needed=20):
+def start_of_a_fresh_window(client, period=60, needed=10):
     """Counters live in fixed windows; wait out a window about to end so a test can't straddle two."""
     from django_ratelimit.core import _get_window
 
