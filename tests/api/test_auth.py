@@ -89,6 +89,11 @@ def test_read_scope_does_not_allow_writes(make_staff_client):
     assert_staff_error(client.post(STAFF, {"name": "a", "count": 1}, format="json"), 403, "FORBIDDEN")
 
 
+def test_head_needs_the_read_scope(make_staff_client):
+    assert make_staff_client(scopes=["read:leads"]).head(STAFF).status_code == 200
+    assert make_staff_client(scopes=["read:orders"]).head(STAFF).status_code == 403
+
+
 def test_supplier_key_on_the_staff_api_is_403(make_supplier_client):
     client = make_supplier_client(SupplierFactory())
     assert_staff_error(client.get(STAFF), 403, "FORBIDDEN")

@@ -25,8 +25,9 @@ class HasScope(BasePermission):
             return True
         if not _handles_method(view, request):
             return True  # the view answers 405 Method Not Allowed next
-        action = getattr(view, "action", None) or request.method.upper()
-        scope = required.get(action) or required.get(request.method.upper())
+        method = "GET" if request.method == "HEAD" else request.method.upper()
+        action = getattr(view, "action", None) or method
+        scope = required.get(action) or required.get(method)
         if scope is None:
             if request.method == "OPTIONS":
                 return True
