@@ -19,10 +19,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL)"))
 
 
+def clear_cache() -> None:
+    """Empty this run's cache. On Redis only our own prefix goes: other runs may share the server."""
+    if settings.REDIS_URL and "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        doomed = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if doomed:
+            client.delete(*doomed)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_slate(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    clear_cache()
     keys.reset_local_state()
 
 
