@@ -1,0 +1,72 @@
+"""Admin doors that save through a service: a service's refusal is shown on the form, never a 500.
+
+``save_model`` calls the service. If the service raises a DomainError, the admin's
+transaction rolls back and the same form is shown again, filled in as the user left it,
+with the error on the fields it names and on top of the form. Also used by scheduling's
+admin; a candidate for the platform package once commerce needs it too.
+"""
+from django.contrib import admin, messages
+from django.db import models
+
+from verso.errors import DomainError
+
+
+class _ServiceRefused(Exception):
+    def __init__(self, error: DomainError):
+        self.error = error
+
+
+def _form_field_for(form, name: str) -> str | None:
+    for candidate in (name, name.removesuffix("_id")):
+        if candidate in form.fields:
+            return candidate
+    return None
+
+
+class ServiceBackedAdmin(admin.ModelAdmin):
+    def save_via_service(self, request, obj, form, change: bool) -> models.Model:
+        """Create or update through the app's service; return the saved object."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = self.save_via_service(request, obj, form, change)
+        except DomainError as exc:
+            raise _ServiceRefused(exc) from exc
+        # The admin goes on with ``obj`` (log entry, redirect): make it the saved row.
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many or inlines: everything was saved by the service
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # super() ran in a transaction that has rolled back; show the form again with the error.
+            request._service_error = refused.error
+            self.message_user(request, refused.error.message, messages.ERROR)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        error: DomainError | None = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class RefusedByService(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                placed = False
+                for name, message in (error.details or {}).items():
+                    field = _form_field_for(self, name)
+                    if field is not None and isinstance(message, str):
+                        self.add_error(field, message)
+                        placed = True
+                if not placed:
+                    self.add_error(None, error.message)
+                return cleaned
+
+        return RefusedByService

@@ -1,0 +1,89 @@
+"""Staff API: /api/v1/leads and /api/v1/leads/{id}."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from crm import selectors, services
+from crm.models import Lead
+from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
+from verso.api.views import StaffViewSet, apply_filterset, created, updated
+from verso.errors import NotFound
+
+from .filters import SORT_FIELDS, LeadListFilter
+from .serializers import LeadCreateInput, LeadOutput, LeadUpdateInput
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (1-indexed)."),
+    OpenApiParameter("per_page", OpenApiTypes.INT, description="Items per page (default 25, max 100)."),
+]
+LEAD_LIST_PARAMETERS = [
+    *PAGE_PARAMETERS,
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Lead.Status.values, description="Filter by status."),
+    OpenApiParameter(
+        "sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Sort field (default submitted_at)."
+    ),
+    OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="asc or desc (default desc)."),
+    OpenApiParameter(
+        "created_after", OpenApiTypes.DATETIME,
+        description="Leads submitted at or after this ISO 8601 datetime or date (a date means its start, UTC).",
+    ),
+    OpenApiParameter(
+        "created_before", OpenApiTypes.DATETIME,
+        description="Leads submitted at or before this ISO 8601 datetime or date (a date includes the whole day).",
+    ),
+]
+
+
+def _lead_or_404(lead_id: int) -> dict:
+    row = selectors.lead_row(lead_id=lead_id)
+    if row is None:
+        raise NotFound("Lead not found")
+    return row
+
+
+class LeadViewSet(StaffViewSet):
+    required_scopes = {
+        "list": "read:leads",
+        "retrieve": "read:leads",
+        "create": "write:leads",
+        "partial_update": "write:leads",
+    }
+
+    @extend_schema(
+        operation_id="leads_list", tags=["Leads"], summary="List leads",
+        parameters=LEAD_LIST_PARAMETERS,
+        responses={200: staff_page_of("LeadPage", LeadOutput), **staff_errors(400, 401, 403, 429)},
+    )
+    def list(self, request):
+        rows = apply_filterset(LeadListFilter, request, selectors.lead_rows())
+        page = self.paginate(rows, request)
+        return self.paginated_response(page, page.rows)
+
+    @extend_schema(
+        operation_id="leads_retrieve", tags=["Leads"], summary="Get a lead",
+        responses={200: LeadOutput, **staff_errors(401, 403, 404, 429)},
+    )
+    def retrieve(self, request, pk: int):
+        return Response(_lead_or_404(pk))
+
+    @extend_schema(
+        operation_id="leads_create", tags=["Leads"], summary="Create a lead",
+        request=LeadCreateInput,
+        responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
+    )
+    def create(self, request):
+        data = LeadCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lead = services.lead_create(**data.validated_data)
+        return created(lead.id, "Lead")
+
+    @extend_schema(
+        operation_id="leads_partial_update", tags=["Leads"], summary="Update a lead",
+        request=LeadUpdateInput,
+        responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 422, 429)},
+    )
+    def partial_update(self, request, pk: int):
+        data = LeadUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        lead = services.lead_update(lead_id=pk, changes=data.validated_data)
+        return updated(lead.id, "Lead")

@@ -1,0 +1,46 @@
+"""The public contact form at /contact/: CSRF-protected, honeypot, rate limited per IP."""
+import logging
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from verso.errors import DomainError
+
+from . import services
+from .forms import ContactForm
+from .models import Lead
+
+logger = logging.getLogger(__name__)
+
+CONTACT_RATE = "5/m"
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=CONTACT_RATE, method="POST", block=False, group="crm.contact")
+def contact(request):
+    if getattr(request, "limited", False):
+        return render(request, "crm/rate_limited.html", status=429, headers={"Retry-After": "60"})
+    if request.method == "GET":
+        return render(request, "crm/contact.html", {"form": ContactForm()})
+
+    form = ContactForm(request.POST)
+    if form.is_bot():
+        # Look exactly like a success so the bot learns nothing; create nothing.
+        logger.info("Contact form honeypot filled from %s; dropped", request.META.get("REMOTE_ADDR"))
+        return redirect("crm:contact-thanks")
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("first_name", "last_name", "email", "phone", "message")}
+        try:
+            services.lead_create(**fields, source=Lead.SOURCE_WEBSITE)
+        except DomainError as exc:
+            for field, message in (exc.details or {"__all__": exc.message}).items():
+                form.add_error(field if field in form.fields else None, str(message))
+        else:
+            return redirect("crm:contact-thanks")
+    return render(request, "crm/contact.html", {"form": form}, status=400)
+
+
+@require_http_methods(["GET"])
+def contact_thanks(request):
+    return render(request, "crm/contact_thanks.html")
