@@ -34,3 +34,56 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     supplier = factory.SubFactory(SupplierFactory)
+
+
+# --- crm & scheduling -----------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _timezone  # noqa: E402
+
+from crm.models import Lead  # noqa: E402
+from scheduling.models import Appointment, Estimator, Service  # noqa: E402
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Doe"
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    phone = "+1-555-123-4567"
+    message = "Interested in your services"
+    tags = factory.LazyFunction(list)
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    duration_minutes = 60
+
+
+class EstimatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Estimator
+
+    name = factory.Sequence(lambda n: f"Estimator {n}")
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    first_name = "John"
+    last_name = "Doe"
+    email = factory.Sequence(lambda n: f"client{n}@example.com")
+    phone = "+1-555-123-4567"
+    scheduled_time = factory.Sequence(
+        lambda n: _timezone.now().replace(minute=0, second=0, microsecond=0) + _dt.timedelta(days=1, hours=2 * n)
+    )
+    duration_minutes = 60
+    service = factory.SubFactory(ServiceFactory)
+    estimator = factory.SubFactory(EstimatorFactory)

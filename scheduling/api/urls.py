@@ -1,3 +1,15 @@
-"""Staff API routes for scheduling."""
+"""Staff API routes for scheduling (no trailing slashes, as in the contract)."""
+from django.urls import path
 
-urlpatterns: list = []
+from .views import AppointmentViewSet
+
+urlpatterns = [
+    path(
+        "appointments", AppointmentViewSet.as_view({"get": "list", "post": "create"}), name="api-appointments"
+    ),
+    path(
+        "appointments/<int:pk>",
+        AppointmentViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-appointment",
+    ),
+]
