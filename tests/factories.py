@@ -36,6 +36,41 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     supplier = factory.SubFactory(SupplierFactory)
 
 
+# --- commerce -------------------------------------------------------------------------
+# Orders are placed through commerce.services.order_place in tests, never built by hand.
+
+from decimal import Decimal as _Decimal  # noqa: E402
+
+from commerce.models import Category, Product  # noqa: E402
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    type = Category.TYPE_FLOWER
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """An approved, active product with stock, sold by a supplier (supplier=None: the operator's)."""
+
+    class Meta:
+        model = Product
+
+    supplier = factory.SubFactory(SupplierFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    description = "A fine product"
+    price = 1000
+    stock_qty = 100
+    vat_rate = _Decimal("21")
+    approval_status = Product.APPROVED
+
+
 # --- crm & scheduling -----------------------------------------------------------------
 
 import datetime as _dt  # noqa: E402

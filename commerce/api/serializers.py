@@ -82,7 +82,7 @@ class AddressSerializer(serializers.Serializer):
 
 class OrderCreateInput(serializers.Serializer):
     email = serializers.EmailField()
-    items = OrderItemInput(many=True, allow_empty=False, max_length=100)
+    items = serializers.ListField(child=OrderItemInput(), allow_empty=False, max_length=100)
     shipping_address = AddressSerializer()
 
 

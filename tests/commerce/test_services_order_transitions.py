@@ -1,0 +1,219 @@
+"""Order and supplier-group lifecycles: every move allowed or refused, history, restock, rollup."""
+import itertools
+
+import pytest
+
+from commerce import services, state
+from commerce.actors import Actor
+from commerce.models import Order, OrderGroup, Product, StatusChange
+from tests.factories import ProductFactory, SupplierFactory
+from verso.errors import InvalidTransition, NotFound, ValidationFailed
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+ORDER_STATUSES = [s for s, _ in Order.STATUS_CHOICES]
+GROUP_STATUSES = [s for s, _ in OrderGroup.STATUS_CHOICES]
+ORDER_PAIRS = list(itertools.product(ORDER_STATUSES, ORDER_STATUSES))
+GROUP_PAIRS = list(itertools.product(GROUP_STATUSES, GROUP_STATUSES))
+
+
+def _stock(product) -> int:
+    return Product.objects.values_list("stock_qty", flat=True).get(pk=product.pk)
+
+
+def test_the_lifecycles_are_the_ones_in_the_design():
+    assert state.ORDER_TRANSITIONS == {
+        "pending": ["paid", "cancelled"],
+        "paid": ["processing", "shipped", "cancelled", "refunded"],
+        "processing": ["shipped", "cancelled"],
+        "shipped": ["delivered"],
+        "delivered": ["completed", "refunded"],
+        "completed": ["refunded"],
+        "cancelled": [],
+        "refunded": [],
+    }
+    assert state.group_allowed_targets("pending", staff=False) == ["confirmed", "cancelled"]
+    assert state.group_allowed_targets("confirmed", staff=False) == ["processing", "cancelled"]
+    assert state.group_allowed_targets("processing", staff=False) == ["shipped", "cancelled"]
+    assert state.group_allowed_targets("shipped", staff=False) == ["delivered"]
+    assert state.group_allowed_targets("delivered", staff=False) == []
+    assert state.group_allowed_targets("delivered", staff=True) == ["completed"]
+
+
+@pytest.mark.parametrize("from_status, to_status", ORDER_PAIRS, ids=[f"{a}->{b}" for a, b in ORDER_PAIRS])
+def test_an_order_moves_only_along_its_lifecycle(place_order, from_status, to_status):
+    # given an order in from_status (set directly: this is the test's starting point)
+    order = place_order((ProductFactory(), 1))
+    Order.objects.filter(pk=order.pk).update(status=from_status)
+    order.refresh_from_db()
+    allowed = state.ORDER_TRANSITIONS[from_status]
+    actor = Actor(api_key_id=None, user_id=None)
+    events_before = Event.objects.filter(type="order.updated").count()
+    # when / then
+    if to_status in allowed:
+        moved = services.order_transition(order=order, to_status=to_status, actor=actor, comment="why")
+        assert moved.status == to_status
+        change = StatusChange.objects.filter(order=order).latest("id")
+        assert (change.from_status, change.to_status, change.comment) == (from_status, to_status, "why")
+        assert Event.objects.filter(type="order.updated").count() == events_before + 1
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            services.order_transition(order=order, to_status=to_status, actor=actor)
+        assert refused.value.allowed == allowed
+        assert refused.value.status_code == 422
+        order.refresh_from_db()
+        assert order.status == from_status
+        assert Event.objects.filter(type="order.updated").count() == events_before
+
+
+@pytest.mark.parametrize("from_status, to_status", GROUP_PAIRS, ids=[f"{a}->{b}" for a, b in GROUP_PAIRS])
+@pytest.mark.parametrize("as_staff", [True, False], ids=["staff", "supplier"])
+def test_a_group_moves_only_along_its_lifecycle(place_order, from_status, to_status, as_staff):
+    # given a group in from_status
+    supplier = SupplierFactory()
+    order = place_order((ProductFactory(supplier=supplier), 1))
+    group = order.groups.get()
+    OrderGroup.objects.filter(pk=group.pk).update(status=from_status)
+    group.refresh_from_db()
+    actor = Actor() if as_staff else Actor(supplier_id=supplier.pk)
+    allowed = state.group_allowed_targets(from_status, staff=as_staff)
+    # when / then
+    if to_status in allowed:
+        moved = services.order_group_transition(group=group, to_status=to_status, actor=actor, comment="ok")
+        assert moved.status == to_status
+        change = StatusChange.objects.get(group=group)
+        assert (change.from_status, change.to_status) == (from_status, to_status)
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            services.order_group_transition(group=group, to_status=to_status, actor=actor)
+        assert refused.value.allowed == allowed
+        group.refresh_from_db()
+        assert group.status == from_status
+        assert not StatusChange.objects.filter(group=group).exists()
+
+
+def test_a_supplier_cannot_move_another_suppliers_group(place_order):
+    order = place_order((ProductFactory(), 1))
+    with pytest.raises(NotFound):
+        services.order_group_transition(
+            group=order.groups.get(), to_status="confirmed", actor=Actor(supplier_id=SupplierFactory().pk)
+        )
+
+
+def test_history_records_the_acting_api_key_and_user(place_order, make_staff_client, admin_user):
+    order = place_order((ProductFactory(), 1))
+    key = make_staff_client().api_key
+    services.order_transition(order=order, to_status="paid", actor=Actor(api_key_id=key.pk))
+    services.order_transition(order=order, to_status="processing", actor=Actor.from_user(admin_user))
+    paid, processing = StatusChange.objects.filter(order=order).exclude(from_status="").order_by("id")
+    assert (paid.actor_api_key_id, paid.actor_user_id) == (key.pk, None)
+    assert (processing.actor_api_key_id, processing.actor_user_id) == (None, admin_user.pk)
+
+
+def test_cancelling_an_order_puts_all_its_stock_back_and_cancels_its_groups(place_order):
+    # given
+    a, b = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((a, 4), (b, 6))
+    assert (_stock(a), _stock(b)) == (6, 4)
+    # when
+    services.order_transition(order=order, to_status="cancelled", actor=Actor())
+    # then
+    assert (_stock(a), _stock(b)) == (10, 10)
+    assert set(order.groups.values_list("status", flat=True)) == {"cancelled"}
+    order.refresh_from_db()
+    assert order.fulfillment_status == Order.FULFILLMENT_CANCELLED
+
+
+def test_cancelling_a_group_restocks_only_that_groups_items(place_order):
+    # given
+    mine, theirs = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((mine, 3), (theirs, 5))
+    group = order.groups.get(supplier=mine.supplier)
+    # when
+    services.order_group_transition(group=group, to_status="cancelled", actor=Actor())
+    # then
+    assert (_stock(mine), _stock(theirs)) == (10, 5)
+
+
+def test_cancelling_the_order_after_a_group_was_cancelled_restocks_nothing_twice(place_order):
+    mine, theirs = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((mine, 3), (theirs, 5))
+    services.order_group_transition(group=order.groups.get(supplier=mine.supplier), to_status="cancelled",
+                                    actor=Actor())
+    services.order_transition(order=order, to_status="cancelled", actor=Actor())
+    assert (_stock(mine), _stock(theirs)) == (10, 10)
+
+
+def test_an_order_with_a_shipped_group_cannot_be_cancelled(place_order):
+    # given
+    order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    shipped = order.groups.first()
+    for target in ["confirmed", "processing", "shipped"]:
+        services.order_group_transition(group=shipped, to_status=target, actor=Actor())
+    # when / then
+    with pytest.raises(ValidationFailed, match="refund it instead"):
+        services.order_transition(order=order, to_status="cancelled", actor=Actor())
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_refunding_does_not_restock(place_order):
+    product = ProductFactory(stock_qty=10)
+    order = place_order((product, 4))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    services.order_transition(order=order, to_status="refunded", actor=Actor())
+    assert _stock(product) == 6
+
+
+def test_fulfillment_rolls_up_from_the_groups(place_order):
+    # given an order with two suppliers' groups
+    order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    first, second = order.groups.order_by("id")
+
+    def move(group, *targets):
+        for target in targets:
+            services.order_group_transition(group=group, to_status=target, actor=Actor())
+        order.refresh_from_db()
+        return order.fulfillment_status
+
+    # when / then
+    assert move(first, "confirmed", "processing") == "unfulfilled"
+    assert move(first, "shipped") == "partially_shipped"
+    assert move(second, "confirmed", "processing", "shipped") == "shipped"
+    assert move(first, "delivered") == "partially_delivered"
+    assert move(second, "delivered") == "delivered"
+    assert move(second, "completed") == "delivered"
+
+
+def test_a_cancelled_group_does_not_hold_back_the_rollup(place_order):
+    order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    first, second = order.groups.order_by("id")
+    services.order_group_transition(group=first, to_status="cancelled", actor=Actor())
+    for target in ["confirmed", "processing", "shipped"]:
+        services.order_group_transition(group=second, to_status=target, actor=Actor())
+    order.refresh_from_db()
+    assert order.fulfillment_status == "shipped"
+
+
+@pytest.mark.parametrize("statuses, expected", [
+    ([], "unfulfilled"),
+    (["pending"], "unfulfilled"),
+    (["cancelled", "cancelled"], "cancelled"),
+    (["shipped", "pending"], "partially_shipped"),
+    (["shipped", "completed"], "partially_delivered"),
+    (["completed", "delivered", "cancelled"], "delivered"),
+])
+def test_fulfillment_of_group_statuses(statuses, expected):
+    assert state.fulfillment_of(statuses) == expected
+
+
+def test_order_update_sets_tracking_and_moves_status_with_one_event(place_order):
+    order = place_order((ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    before = Event.objects.filter(type="order.updated").count()
+    services.order_update(order=order, actor=Actor(), status="shipped", tracking_number="1Z999AA10123456784")
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == ("shipped", "1Z999AA10123456784")
+    assert Event.objects.filter(type="order.updated").count() == before + 1
