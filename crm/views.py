@@ -20,7 +20,9 @@ CONTACT_RATE = "5/m"
 @ratelimit(key="ip", rate=CONTACT_RATE, method="POST", block=False, group="crm.contact")
 def contact(request):
     if getattr(request, "limited", False):
-        return render(request, "crm/rate_limited.html", status=429, headers={"Retry-After": "60"})
+        response = render(request, "crm/rate_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
     if request.method == "GET":
         return render(request, "crm/contact.html", {"form": ContactForm()})
 

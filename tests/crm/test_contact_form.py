@@ -1,0 +1,124 @@
+"""The public contact form at /contact/, over HTTP with CSRF enforced."""
+import pytest
+from django.test import Client
+
+from crm.models import Lead
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+FILLED = {
+    "first_name": "Jane",
+    "last_name": "Smith",
+    "email": "jane@example.com",
+    "phone": "+1-555-987-6543",
+    "message": "Looking for weekly deliveries",
+}
+
+
+def _browser(ip: str = "203.0.113.7") -> tuple[Client, str]:
+    """A browser that has loaded the form: it holds the CSRF cookie the page set."""
+    browser = Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
+    page = browser.get("/contact/")
+    assert page.status_code == 200
+    return browser, browser.cookies["csrftoken"].value
+
+
+def _submit(browser: Client, token: str, **overrides):
+    return browser.post("/contact/", {**FILLED, "csrfmiddlewaretoken": token, **overrides})
+
+
+def test_the_contact_page_is_a_real_form_with_a_csrf_token_and_a_hidden_honeypot():
+    response = Client().get("/contact/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    for name in ("first_name", "last_name", "email", "phone", "message", "website"):
+        assert f'name="{name}"' in html
+    assert 'class="hp"' in html and ".hp {" in html  # the honeypot is hidden by CSS
+    assert "http://" not in html and "https://" not in html  # nothing loaded from a CDN
+
+
+def test_a_submission_creates_a_website_lead_and_redirects_to_thanks():
+    browser, token = _browser()
+
+    response = _submit(browser, token)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/contact/thanks/"
+    lead = Lead.objects.get()
+    assert (lead.first_name, lead.email, lead.source, lead.status) == ("Jane", "jane@example.com", "website", "New")
+    assert Event.objects.filter(type="lead.created", data__id=lead.id).exists()
+    thanks = browser.get(response["Location"])
+    assert thanks.status_code == 200 and b"Thank you" in thanks.content
+
+
+def test_a_submitted_lead_appears_in_the_staff_api(staff_client):
+    browser, token = _browser()
+    _submit(browser, token)
+
+    data = staff_client.get("/api/v1/leads?status=New").json()["data"]
+
+    assert len(data) == 1
+    assert data[0]["email"] == "jane@example.com" and data[0]["source"] == "website"
+
+
+def test_a_post_without_the_csrf_token_is_refused_with_403():
+    browser, _ = _browser()
+
+    response = browser.post("/contact/", FILLED)
+
+    assert response.status_code == 403
+    assert Lead.objects.count() == 0
+
+
+def test_a_post_with_a_wrong_csrf_token_is_refused_with_403():
+    browser, _ = _browser()
+
+    assert _submit(browser, "x" * 32).status_code == 403
+    assert Lead.objects.count() == 0
+
+
+def test_a_bot_filling_the_honeypot_sees_success_but_creates_nothing():
+    browser, token = _browser()
+
+    response = _submit(browser, token, website="http://spam.example")
+
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    assert Lead.objects.count() == 0
+    assert not Event.objects.exists()
+
+
+def test_missing_fields_show_the_form_again_with_errors():
+    browser, token = _browser()
+
+    response = _submit(browser, token, email="not-an-email", message="")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address." in html and "This field is required." in html
+    assert 'value="Jane"' in html  # what was typed is kept
+    assert Lead.objects.count() == 0
+
+
+def test_posts_are_rate_limited_per_ip():
+    browser, token = _browser(ip="198.51.100.1")
+    for n in range(5):
+        assert _submit(browser, token, email=f"jane{n}@example.com").status_code == 302
+
+    limited = _submit(browser, token, email="jane6@example.com")
+
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert b"wait a minute" in limited.content
+    assert Lead.objects.count() == 5
+    other_ip, other_token = _browser(ip="198.51.100.2")
+    assert _submit(other_ip, other_token).status_code == 302
+
+
+def test_reading_the_form_is_not_rate_limited():
+    browser = Client(REMOTE_ADDR="198.51.100.3")
+
+    assert all(browser.get("/contact/").status_code == 200 for _ in range(10))

@@ -1,0 +1,86 @@
+"""Appointments in the admin: saves go through scheduling.services, so the overlap rule holds there too."""
+import pytest
+
+from scheduling.models import Appointment
+from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory, UserFactory
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def _form(service, estimator, **overrides) -> dict:
+    return {
+        "first_name": "Jane", "last_name": "Smith", "email": "jane@example.com", "phone": "1",
+        "scheduled_time_0": "2030-01-07", "scheduled_time_1": "14:00:00", "duration_minutes": "",
+        "service": service.id, "estimator": estimator.id, "status": "scheduled", "notes": "", **overrides,
+    }
+
+
+def test_the_changelist_filters_by_estimator_status_and_date(admin_client):
+    appointment = AppointmentFactory()
+
+    response = admin_client.get(
+        f"/admin/scheduling/appointment/?estimator__id__exact={appointment.estimator_id}&status__exact=scheduled"
+    )
+
+    assert response.status_code == 200
+    assert appointment.last_name.encode() in response.content
+
+
+def test_adding_an_appointment_in_the_admin_uses_the_services_duration_and_emits(admin_client):
+    service, estimator = ServiceFactory(duration_minutes=45), EstimatorFactory()
+
+    response = admin_client.post("/admin/scheduling/appointment/add/", _form(service, estimator))
+
+    assert response.status_code == 302, response.content
+    appointment = Appointment.objects.get()
+    assert appointment.duration_minutes == 45
+    assert Event.objects.filter(type="appointment.created").count() == 1
+
+
+def test_an_overlapping_booking_in_the_admin_is_a_form_error_not_a_500(admin_client):
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    admin_client.post("/admin/scheduling/appointment/add/", _form(service, estimator))
+
+    response = admin_client.post(
+        "/admin/scheduling/appointment/add/", _form(service, estimator, scheduled_time_1="14:30:00")
+    )
+
+    assert response.status_code == 200
+    assert b"already has appointment" in response.content
+    assert Appointment.objects.count() == 1
+    assert Event.objects.filter(type="appointment.created").count() == 1
+
+
+def test_moving_an_appointment_in_the_admin_onto_another_is_refused(admin_client):
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    admin_client.post("/admin/scheduling/appointment/add/", _form(service, estimator))
+    admin_client.post("/admin/scheduling/appointment/add/", _form(service, estimator, scheduled_time_1="16:00:00"))
+    later = Appointment.objects.get(scheduled_time__hour=16)
+
+    response = admin_client.post(
+        f"/admin/scheduling/appointment/{later.id}/change/",
+        _form(service, estimator, scheduled_time_1="14:15:00", duration_minutes="60"),
+    )
+
+    assert response.status_code == 200
+    later.refresh_from_db()
+    assert later.scheduled_time.hour == 16
+
+
+def test_the_cancel_action_frees_the_slot_through_the_service(admin_client):
+    appointment = AppointmentFactory()
+
+    admin_client.post(
+        "/admin/scheduling/appointment/", {"action": "cancel_appointments", "_selected_action": [appointment.id]}
+    )
+
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
+    assert Event.objects.filter(type="appointment.updated").count() == 1

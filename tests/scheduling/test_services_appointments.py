@@ -1,0 +1,100 @@
+"""scheduling.services: booking rules shared by the Staff API, the admin and the demo seed."""
+import datetime as dt
+
+import pytest
+
+from scheduling import services
+from scheduling.models import Appointment
+from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
+from verso.errors import Conflict, NotFound, ValidationFailed
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+AT_TWO = dt.datetime(2030, 1, 7, 14, 0, tzinfo=dt.UTC)
+
+
+def _book(service, estimator, **overrides) -> Appointment:
+    fields = {
+        "first_name": "Jane", "last_name": "Smith", "email": "jane@example.com", "phone": "1",
+        "scheduled_time": AT_TWO, "service_id": service.id, "estimator_id": estimator.id if estimator else None,
+    }
+    return services.appointment_create(**{**fields, **overrides})
+
+
+def test_appointment_create_defaults_to_the_services_duration_and_emits_its_event():
+    service, estimator = ServiceFactory(duration_minutes=90), EstimatorFactory()
+
+    appointment = _book(service, estimator)
+
+    assert appointment.duration_minutes == 90
+    assert appointment.ends_at == AT_TWO + dt.timedelta(minutes=90)
+    event = Event.objects.get()
+    assert event.type == "appointment.created" and event.data["id"] == appointment.id
+
+
+def test_appointment_create_refuses_a_clash_and_names_it_in_the_conflict():
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    taken = _book(service, estimator)
+
+    with pytest.raises(Conflict) as caught:
+        _book(service, estimator, scheduled_time=AT_TWO + dt.timedelta(minutes=59))
+
+    assert caught.value.details == {"estimator_id": estimator.id, "conflicting_appointment_id": taken.id}
+    assert str(taken.id) in caught.value.message
+    assert Appointment.objects.count() == 1 and Event.objects.count() == 1
+
+
+def test_an_appointment_booked_as_cancelled_takes_no_slot():
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    _book(service, estimator)
+
+    _book(service, estimator, status="cancelled")
+
+    assert Appointment.objects.count() == 2
+
+
+def test_appointment_update_to_another_estimator_checks_that_estimators_day():
+    service = ServiceFactory()
+    busy, free = EstimatorFactory(), EstimatorFactory()
+    _book(service, busy)
+    appointment = _book(service, free)
+
+    with pytest.raises(Conflict):
+        services.appointment_update(appointment_id=appointment.id, changes={"estimator_id": busy.id})
+
+
+def test_appointment_update_refuses_an_inactive_new_estimator_but_lets_an_existing_one_be():
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    appointment = _book(service, estimator)
+    estimator.is_active = False
+    estimator.save()
+
+    services.appointment_update(appointment_id=appointment.id, changes={"scheduled_time": AT_TWO.replace(hour=16)})
+    services.appointment_update(appointment_id=appointment.id, changes={"estimator_id": None})
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.appointment_update(appointment_id=appointment.id, changes={"estimator_id": estimator.id})
+    assert set(caught.value.details) == {"estimator_id"}
+
+
+def test_appointment_update_of_a_missing_appointment_is_not_found():
+    with pytest.raises(NotFound):
+        services.appointment_update(appointment_id=424242, changes={"status": "confirmed"})
+
+
+def test_appointment_update_that_changes_nothing_emits_nothing():
+    appointment = AppointmentFactory(status="scheduled")
+
+    services.appointment_update(appointment_id=appointment.id, changes={"status": "scheduled"})
+
+    assert not Event.objects.exists()
+
+
+def test_appointment_update_refuses_unknown_fields():
+    appointment = AppointmentFactory()
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.appointment_update(appointment_id=appointment.id, changes={"ends_at": AT_TWO})
+
+    assert set(caught.value.details) == {"ends_at"}
