@@ -5,7 +5,7 @@ transaction rolls back and the same form is shown again, filled in as the user l
 with the error on the fields it names and on top of the form. Also used by scheduling's
 admin; a candidate for the platform package once commerce needs it too.
 """
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 
 from verso.errors import DomainError
@@ -47,7 +47,6 @@ class ServiceBackedAdmin(admin.ModelAdmin):
         except _ServiceRefused as refused:
             # super() ran in a transaction that has rolled back; show the form again with the error.
             request._service_error = refused.error
-            self.message_user(request, refused.error.message, messages.ERROR)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
