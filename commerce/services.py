@@ -95,7 +95,10 @@ def _category_checks(category: Category | None, values: dict[str, Any]) -> dict[
 def category_create(
     *, name: str, slug: str = "", parent_id: int | None = None, type: str | None = None, is_active: bool = True,
 ) -> Category:
-    values = _category_checks(None, {"name": name, "slug": slug, "parent_id": parent_id, "type": type})
+    values = {"name": name, "slug": slug, "parent_id": parent_id}
+    if type is not None:
+        values["type"] = type  # otherwise the parent's type, or flower
+    values = _category_checks(None, values)
     if not values.get("slug"):
         values["slug"] = _unique_slug(Category, values["name"])
     values["type"] = values.get("type") or Category.TYPE_FLOWER

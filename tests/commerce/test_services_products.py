@@ -1,0 +1,139 @@
+"""Product rules: who approves what, SKUs per seller, soft delete; and the database's own guards."""
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commerce import services
+from commerce.actors import Actor
+from commerce.models import Product, ProductImage
+from tests.factories import ProductFactory, SupplierFactory
+from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from webhooks.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_supplier_creates_a_pending_product_for_itself_whatever_it_asks(db):
+    # given
+    mine, other = SupplierFactory(), SupplierFactory()
+    # when
+    product = services.product_create(
+        actor=Actor(supplier_id=mine.pk), name="Rose", price=100, supplier_id=other.pk, sku="R-1"
+    )
+    # then
+    assert (product.supplier_id, product.approval_status) == (mine.pk, Product.PENDING)
+    assert Event.objects.get(type="product.created").data["approval_status"] == "pending"
+
+
+def test_staff_create_products_approved_for_any_seller(db):
+    supplier = SupplierFactory()
+    product = services.product_create(actor=Actor(), name="Rose", price=100, supplier_id=supplier.pk)
+    assert (product.supplier_id, product.approval_status) == (supplier.pk, Product.APPROVED)
+
+
+def test_a_product_takes_its_categorys_type_unless_told(db):
+    from tests.factories import CategoryFactory
+
+    vases = CategoryFactory(type="supply")
+    assert services.product_create(actor=Actor(), name="Vase", price=1, category_id=vases.pk).type == "supply"
+    assert services.product_create(actor=Actor(), name="Odd", price=1, category_id=vases.pk,
+                                   type="flower").type == "flower"
+
+
+def test_slugs_are_made_unique(db):
+    first = services.product_create(actor=Actor(), name="Red Rose", price=1)
+    second = services.product_create(actor=Actor(), name="Red Rose", price=1)
+    assert (first.slug, second.slug) == ("red-rose", "red-rose-2")
+
+
+def test_a_rejection_needs_a_reason_and_approval_clears_it(db):
+    product = ProductFactory(approval_status=Product.PENDING)
+    with pytest.raises(ValidationFailed):
+        services.product_reject(product=product, actor=Actor(), reason="  ")
+    rejected = services.product_reject(product=product, actor=Actor(), reason="No photos")
+    assert (rejected.approval_status, rejected.rejection_reason) == ("rejected", "No photos")
+    approved = services.product_approve(product=product, actor=Actor())
+    assert (approved.approval_status, approved.rejection_reason) == ("approved", "")
+    with pytest.raises(InvalidTransition):
+        services.product_approve(product=product, actor=Actor())
+
+
+def test_suppliers_cannot_approve_products(db):
+    supplier = SupplierFactory()
+    product = ProductFactory(supplier=supplier, approval_status=Product.PENDING)
+    with pytest.raises(NotFound):
+        services.product_approve(product=product, actor=Actor(supplier_id=supplier.pk))
+
+
+def test_a_supplier_editing_a_rejected_product_sends_it_back_for_approval(db):
+    supplier = SupplierFactory()
+    product = ProductFactory(supplier=supplier, approval_status=Product.REJECTED, rejection_reason="blurry")
+    updated = services.product_update(product=product, actor=Actor(supplier_id=supplier.pk),
+                                      changes={"description": "New photos"})
+    assert updated.approval_status == Product.PENDING
+
+
+def test_a_supplier_cannot_edit_another_suppliers_product(db):
+    product = ProductFactory()
+    with pytest.raises(NotFound):
+        services.product_update(product=product, actor=Actor(supplier_id=SupplierFactory().pk),
+                                changes={"price": 1})
+
+
+def test_a_taken_sku_is_a_conflict(db):
+    supplier = SupplierFactory()
+    ProductFactory(supplier=supplier, sku="X-1")
+    with pytest.raises(Conflict):
+        services.product_create(actor=Actor(), name="Dup", price=1, sku="X-1", supplier_id=supplier.pk)
+    other = ProductFactory(supplier=supplier, sku="X-2")
+    with pytest.raises(Conflict):
+        services.product_update(product=other, actor=Actor(), changes={"sku": "X-1"})
+
+
+def test_soft_deleting_emits_an_update_and_frees_the_sku(db):
+    product = ProductFactory(sku="S-1")
+    services.product_soft_delete(product=product, actor=Actor())
+    assert Event.objects.get(type="product.updated").data["deleted_at"] is not None
+    services.product_create(actor=Actor(), name="Again", price=1, sku="S-1", supplier_id=product.supplier_id)
+    with pytest.raises(NotFound):
+        services.product_soft_delete(product=product, actor=Actor())
+
+
+# --- the database's guards (they hold even if a service were bypassed) ---------------------
+
+
+def test_the_database_refuses_a_second_live_sku_for_one_supplier(db):
+    supplier = SupplierFactory()
+    ProductFactory(supplier=supplier, sku="DB-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(supplier=supplier, sku="DB-1")
+    ProductFactory(supplier=supplier, sku="DB-1-old", deleted_at=timezone.now())
+    ProductFactory(supplier=supplier, sku="", name="no sku 1")
+    ProductFactory(supplier=supplier, sku="", name="no sku 2")  # blank SKUs never collide
+
+
+def test_the_database_refuses_a_second_live_operator_sku(db):
+    ProductFactory(supplier=None, sku="OP-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(supplier=None, sku="OP-1")
+
+
+def test_the_database_allows_a_deleted_duplicate_sku(db):
+    supplier = SupplierFactory()
+    ProductFactory(supplier=supplier, sku="D-1", deleted_at=timezone.now())
+    ProductFactory(supplier=supplier, sku="D-1")
+
+
+@pytest.mark.parametrize("field, value", [("price", -1), ("stock_qty", -1), ("compare_at_price", -5),
+                                          ("min_order_qty", 0)])
+def test_the_database_refuses_negative_numbers(db, field, value):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(**{field: value})
+
+
+def test_the_database_allows_only_one_primary_image_per_product(db):
+    product = ProductFactory()
+    ProductImage.objects.create(product=product, image="products/a.jpg", is_primary=True)
+    ProductImage.objects.create(product=product, image="products/b.jpg", is_primary=False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductImage.objects.create(product=product, image="products/c.jpg", is_primary=True)
