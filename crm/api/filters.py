@@ -64,9 +64,6 @@ class InstantField(forms.CharField):
             raise forms.ValidationError("Must be an ISO 8601 datetime (2024-12-01T10:30:00Z) or date (2024-12-01).")
         return instant
 
-    def widget_attrs(self, widget):
-        return {}
-
 
 class InstantFilter(django_filters.Filter):
     field_class = InstantField
