@@ -127,6 +127,7 @@ PRODUCT_FIELDS = {
     "category_id", "supplier_id",
 }
 _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
+MAX_INT = 2_147_483_647  # the columns are 32-bit integers on every database
 
 
 def product_payload(product: Product) -> dict:
@@ -146,8 +147,8 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
         value = values[name]
         if value is None and nullable:
             return
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            errors[name] = "Must be a whole number, 0 or more."
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+            errors[name] = f"Must be a whole number from 0 to {MAX_INT}."
 
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
@@ -389,6 +390,8 @@ def order_place(
         seen.setdefault(product_id, index)
     if errors:
         raise _fail(errors)
+    if sum(products[item["product_id"]].price * item["quantity"] for item in items) > MAX_INT:
+        raise _fail({"items": "The order's total is too large; split it into several orders."})
 
     # Take stock with conditional UPDATEs, in product-id order so that two orders never
     # wait on each other's rows in opposite orders (no deadlocks). A row that no longer
@@ -401,8 +404,12 @@ def order_place(
             is_active=True, deleted_at__isnull=True,
         ).update(stock_qty=F("stock_qty") - item["quantity"], updated_at=now)
         if taken != 1:
-            left = Product.objects.filter(pk=item["product_id"]).values_list("stock_qty", flat=True).first() or 0
-            raise _fail({f"items.{index}.quantity": f"Only {left} in stock."})
+            # Someone else got there first: say what changed (stock, or availability).
+            now_row = Product.objects.filter(pk=item["product_id"]).values(
+                "stock_qty", "approval_status", "is_active", "deleted_at").first()
+            if now_row["approval_status"] != Product.APPROVED or not now_row["is_active"] or now_row["deleted_at"]:
+                raise _fail({f"items.{index}.product_id": f"Product {item['product_id']} is not available for sale."})
+            raise _fail({f"items.{index}.quantity": f"Only {now_row['stock_qty']} in stock."})
 
     lines_by_supplier: dict[int | None, list[tuple[Product, int]]] = defaultdict(list)
     for item in items:

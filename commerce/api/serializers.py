@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
+from commerce.services import MAX_INT
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -28,15 +29,17 @@ class NamedChoiceField(serializers.ChoiceField):
 
 class ProductInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    price = serializers.IntegerField(min_value=0, help_text="Price in cents, VAT included.")
+    price = serializers.IntegerField(min_value=0, max_value=MAX_INT, help_text="Price in cents, VAT included.")
     description = serializers.CharField(required=False, allow_blank=True)
     sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    inventory_count = serializers.IntegerField(required=False, min_value=0, help_text="Stock quantity (default 0).")
+    inventory_count = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_INT, help_text="Stock quantity (default 0)."
+    )
     is_digital = serializers.BooleanField(required=False)
     category_id = serializers.IntegerField(required=False, allow_null=True)
     # Beyond the contract's table: the rest of the catalogue's fields.
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=200)
-    compare_at_price = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    compare_at_price = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
     is_active = serializers.BooleanField(required=False)
     type = NamedChoiceField(Product.TYPE_CHOICES, required=False)
     unit = serializers.ChoiceField(choices=Product.UNIT_CHOICES, required=False)
@@ -67,8 +70,8 @@ class CategoryInput(serializers.Serializer):
 
 
 class OrderItemInput(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 
 class AddressSerializer(serializers.Serializer):

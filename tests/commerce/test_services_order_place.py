@@ -167,3 +167,11 @@ def test_the_database_refuses_negative_stock():
     product = ProductFactory(stock_qty=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=product.pk).update(stock_qty=-1)
+
+
+def test_an_order_whose_total_would_overflow_is_refused_before_taking_stock(place_order):
+    dear = ProductFactory(price=2_000_000_000, stock_qty=10)
+    with pytest.raises(ValidationFailed) as refused:
+        place_order((dear, 2))
+    assert "items" in refused.value.details
+    assert _stock(dear) == 10
