@@ -2,14 +2,21 @@
 from django.http import JsonResponse
 from django.views import defaults
 
-from verso.api.exceptions import ApiError, staff_body, supplier_body
+from verso.api.exceptions import ApiError, describe, staff_body, supplier_body
 
 
 def _api_error(request, error: ApiError):
     path = request.path_info
-    if path.startswith("/api/v1/supplier/"):
-        return JsonResponse(supplier_body(error), status=error.status)
-    return JsonResponse(staff_body(error), status=error.status)
+    body = supplier_body(error) if path.startswith("/api/v1/supplier") else staff_body(error)
+    response = JsonResponse(body, status=error.status)
+    for header, value in error.headers.items():
+        response[header] = value
+    return response
+
+
+def api_error_response(request, exception):
+    """The API envelope for an exception raised outside DRF's own handling."""
+    return _api_error(request, describe(exception))
 
 
 def server_error(request, *args, **kwargs):

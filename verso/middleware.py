@@ -57,3 +57,21 @@ class WebCsrfViewMiddleware(CsrfViewMiddleware):
         if is_api_path(request):
             return response
         return super().process_response(request, response)
+
+
+class ApiExceptionMiddleware:
+    """Anything that escapes an API view (a response that fails to render, say) still
+    answers in that API's JSON envelope, with no stack trace, whatever DEBUG says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_api_path(request):
+            return None
+        from verso.errorpages import api_error_response
+
+        return api_error_response(request, exception)

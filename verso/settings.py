@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "verso.middleware.WebSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "verso.middleware.ApiExceptionMiddleware",
     "verso.middleware.WebCsrfViewMiddleware",
     "verso.middleware.WebAuthenticationMiddleware",
     "verso.middleware.WebMessageMiddleware",

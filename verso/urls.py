@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/supplier", SupplierUnknownPathView.as_view()),
     path("api/v1/supplier/", include(supplier_api)),
     path("api/v1/", include(staff_api)),
     path("", include("crm.urls")),

@@ -60,7 +60,21 @@ class SupplierBoomView(SupplierAPIView):
         raise RuntimeError("secret internals")
 
 
+@extend_schema(exclude=True)
+class StaffUnrenderableView(StaffAPIView):
+    """Does its work, then answers with something that cannot be rendered as JSON."""
+
+    required_scopes = {"POST": "write:leads"}
+
+    def post(self, request):
+        from webhooks.services import emit
+
+        emit("lead.created", {"n": 1})
+        return Response({"oops": object()}, status=201)
+
+
 urlpatterns = [
+    path("api/v1/_test/unrenderable", StaffUnrenderableView.as_view()),
     path("api/v1/_test/echo", StaffEchoView.as_view()),
     path("api/v1/_test/boom", StaffBoomView.as_view()),
     path("api/v1/supplier/_test/echo", SupplierEchoView.as_view()),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -85,6 +85,8 @@ def describe(exc: Exception) -> ApiError:
         return ApiError(403, "FORBIDDEN", "You do not have permission to perform this action.")
     if isinstance(exc, RequestDataTooBig):
         return ApiError(413, "PAYLOAD_TOO_LARGE", "Request body is too large.")
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many query parameters
+        return ApiError(400, "BAD_REQUEST", "Bad request.")
     if isinstance(exc, exceptions.ValidationError):
         details = flatten_errors(exc.detail)
         return ApiError(422, "VALIDATION_ERROR", _validation_message(details), details)

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -35,8 +36,16 @@ def fingerprint(request) -> str:
     digest.update(b"\0")
     digest.update(request.get_full_path().encode())
     digest.update(b"\0")
-    digest.update(request.body)
+    digest.update(_canonical(request.body))
     return digest.hexdigest()
+
+
+def _canonical(body: bytes) -> bytes:
+    """The same JSON document with its keys in another order is the same request."""
+    try:
+        return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, RecursionError, TypeError):
+        return body
 
 
 def idempotency_key_of(request) -> str | None:
@@ -44,10 +53,10 @@ def idempotency_key_of(request) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise BadRequest(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
-            details={"Idempotency-Key": f"Must be 1 to {MAX_KEY_LENGTH} characters."},
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            details={"Idempotency-Key": f"Must be 1 to {MAX_KEY_LENGTH} printable characters."},
         )
     return key
 
@@ -90,10 +99,14 @@ def begin(*, api_key_id: int, key: str, request) -> Claim | HttpResponse:
     raise Conflict("Could not claim this Idempotency-Key; retry the request.", details={"Idempotency-Key": key})
 
 
+def release(claim: Claim) -> None:
+    IdempotencyKey.objects.filter(pk=claim.record_id).delete()
+
+
 def finish(claim: Claim, response) -> None:
     """Store the response for replays; a server error releases the key so a retry can act."""
     if response.status_code >= 500:
-        IdempotencyKey.objects.filter(pk=claim.record_id).delete()
+        release(claim)
         return
     IdempotencyKey.objects.filter(pk=claim.record_id).update(
         status=IdempotencyKey.COMPLETED,

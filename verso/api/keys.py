@@ -7,6 +7,7 @@ is refused on the very next request in every process sharing the cache.
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -15,12 +16,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from . import sharedcache
 from .models import ApiKey
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "sk_live_"
-SNAPSHOT_TTL = 300
+SNAPSHOT_TTL = 120
 TOUCH_INTERVAL = 60  # last_used_at is written at most once a minute per key
 
 
@@ -65,11 +67,14 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+PREFIX_RE = re.compile(r"[0-9a-f]{12}")
+
+
 def parse_prefix(raw: str) -> str | None:
     if not raw.startswith(KEY_PREFIX):
         return None
     prefix, sep, secret = raw[len(KEY_PREFIX):].partition("_")
-    if not sep or not prefix or not secret or len(prefix) > 16:
+    if not sep or not secret or not PREFIX_RE.fullmatch(prefix):
         return None
     return prefix
 
@@ -108,29 +113,38 @@ def _load(prefix: str, version: str) -> ApiKeyPrincipal | None:
     )
 
 
+def _principal_for(prefix: str) -> ApiKeyPrincipal | None:
+    """The cached snapshot while its version token is current, else a fresh read."""
+    if not sharedcache.available():
+        return _load(prefix, version="")
+    snapshot_key, version_key = _snapshot_key(prefix), _version_key(prefix)
+    try:
+        cached = cache.get_many([snapshot_key, version_key])
+        version = cached.get(version_key)
+        if version is None:
+            # First sight (or evicted): mint a token, so a snapshot stored now is dropped
+            # by the next invalidation whatever the cache evicts in between.
+            version = uuid.uuid4().hex
+            if not cache.add(version_key, version, timeout=None):
+                version = cache.get(version_key) or version
+        snapshot = cached.get(snapshot_key)
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        principal = _load(prefix, version)
+        if principal is not None:
+            cache.set(snapshot_key, principal, SNAPSHOT_TTL)
+        return principal
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed("API key lookup", exc)
+        return _load(prefix, version="")
+
+
 def lookup(raw: str) -> ApiKeyPrincipal | None:
     """The key's snapshot if ``raw`` is a real key (revoked and expired keys included)."""
     prefix = parse_prefix(raw)
     if prefix is None:
         return None
-    principal = None
-    version = "0"
-    try:
-        cached = cache.get_many([_snapshot_key(prefix), _version_key(prefix)])
-        version = cached.get(_version_key(prefix), "0")
-        snapshot = cached.get(_snapshot_key(prefix))
-        if snapshot is not None and snapshot.version == version:
-            principal = snapshot
-    except Exception:  # noqa: BLE001 - a dead cache must not take the API down
-        logger.exception("API key cache unavailable; reading the key from the database")
-        version = None
-    if principal is None:
-        principal = _load(prefix, version or "0")
-        if principal is not None and version is not None:
-            try:
-                cache.set(_snapshot_key(prefix), principal, SNAPSHOT_TTL)
-            except Exception:  # noqa: BLE001
-                logger.exception("API key cache unavailable; snapshot not stored")
+    principal = _principal_for(prefix)
     if principal is None:
         return None
     # Constant-time comparison of the whole key's hash: the prefix only finds the row.
@@ -144,7 +158,8 @@ def invalidate(prefixes) -> None:
     try:
         cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, timeout=None)
         cache.delete_many([_snapshot_key(p) for p in prefixes])
-    except Exception:  # noqa: BLE001
+    except sharedcache.CACHE_ERRORS:
+        # Snapshots expire on their own (SNAPSHOT_TTL); say loudly that these may linger.
         logger.exception("Could not invalidate cached API keys %s", list(prefixes))
 
 
@@ -157,14 +172,17 @@ def touch(principal: ApiKeyPrincipal) -> None:
     if _next_touch.get(principal.id, 0) > now:
         return
     _next_touch[principal.id] = now + TOUCH_INTERVAL
-    try:
-        first = cache.add(f"apikey:touched:{principal.id}", 1, TOUCH_INTERVAL)
-    except Exception:  # noqa: BLE001
-        first = True
+    first = True
+    if sharedcache.available():
+        try:
+            first = cache.add(f"apikey:touched:{principal.id}", 1, TOUCH_INTERVAL)
+        except sharedcache.CACHE_ERRORS as exc:
+            sharedcache.failed("last-used mark", exc)
     if first:
         ApiKey.objects.filter(pk=principal.id).update(last_used_at=timezone.now())
 
 
 def reset_local_state() -> None:
-    """Forget this process's touch schedule (tests start from a clean slate)."""
+    """Forget this process's touch schedule and cache faults (tests start from a clean slate)."""
     _next_touch.clear()
+    sharedcache.reset()

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-RATE_RE = re.compile(r"^\d+/(\d*)[smhd]$")
+RATE_RE = re.compile(r"^[1-9]\d*/([1-9]\d*)?[smhd]$")
 
 
 def validate_rate(value: str) -> None:
     if value and not RATE_RE.match(value):
-        raise ValidationError("Use the form N/s, N/m, N/h or N/d, e.g. 500/m.")
+        raise ValidationError("Use the form N/s, N/m, N/h or N/d with N at least 1, e.g. 500/m.")
 
 
 class ApiKey(models.Model):

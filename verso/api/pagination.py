@@ -11,6 +11,8 @@ from django.db.models import Count, QuerySet, Window
 from verso.errors import BadRequest
 
 TOTAL_ALIAS = "pagination_total"
+# Far past any real list; beyond it an offset would overflow the database's integers.
+MAX_PAGE = 10_000_000
 
 
 @dataclass
@@ -35,6 +37,8 @@ def _positive_int(request, name: str, default: int) -> int:
         raise BadRequest(f"'{name}' must be a whole number.", details={name: "Must be a whole number."}) from None
     if value < 1:
         raise BadRequest(f"'{name}' must be at least 1.", details={name: "Must be at least 1."})
+    if value > MAX_PAGE:
+        raise BadRequest(f"'{name}' must be at most {MAX_PAGE}.", details={name: f"Must be at most {MAX_PAGE}."})
     return value
 
 

@@ -1,13 +1,14 @@
 """Creating and revoking API keys: the only code that writes ApiKey rows."""
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from verso.errors import ValidationFailed
 
 from . import keys
-from .models import ApiKey
+from .models import ApiKey, validate_rate
 from .scopes import SCOPES
 
 
@@ -28,6 +29,10 @@ def api_key_create(
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
         raise ValidationFailed(f"Unknown scopes: {', '.join(unknown)}", details={"scopes": unknown})
+    try:
+        validate_rate(rate_limit_override)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], details={"rate_limit_override": exc.messages[0]}) from None
     if not name.strip():
         raise ValidationFailed("Name is required.", details={"name": "This field is required."})
     raw, prefix, key_hash = keys.generate_key()

@@ -13,6 +13,8 @@ from django_ratelimit.core import get_usage
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from . import sharedcache
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,14 +37,15 @@ class ApiKeyRateThrottle(BaseThrottle):
     def allow_request(self, request, view):
         group, rate = _rate_for(request, view)
         who = f"key:{request.auth.id}" if request.auth is not None else f"ip:{_client_ip(request)}"
+        if not sharedcache.available():
+            return True  # fail open while the cache is known to be down
         try:
             usage = get_usage(request._request, group=group, key=lambda g, r: who, rate=rate, increment=True)
-        except Exception:  # noqa: BLE001 - fail open: a dead cache must not take the API down
-            logger.exception("Rate-limit cache unavailable; serving %s without a limit", who)
+        except sharedcache.CACHE_ERRORS as exc:
+            sharedcache.failed(f"rate limiting {who}", exc)
             return True
-        if usage is None or usage["limit"] == 0:  # ratelimit disabled, or counter unavailable
-            if usage is not None:
-                logger.error("Rate-limit counter unavailable; serving %s without a limit", who)
+        if usage is None:  # RATELIMIT_FAIL_OPEN: the counter could not be read
+            logger.error("Rate-limit counter unavailable; serving %s without a limit", who)
             return True
         time_left = max(1, usage["time_left"])
         request._request.rate_limit_headers = {

@@ -7,8 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +18,7 @@ from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
 from .exceptions import PayloadTooLarge, staff_exception_handler, supplier_exception_handler
 from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
+from .parsers import JSONParser
 from .permissions import HasScope
 from .renderers import JSONRenderer, SupplierJSONRenderer
 from .throttling import ApiKeyRateThrottle
@@ -52,13 +52,13 @@ class ApiViewMixin:
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         request.version, request.versioning_scheme = None, None
-        _enforce_body_limit(request)
         try:
             self.perform_authentication(request)
         except Exception:
             self.check_throttles(request)  # traffic without a usable key is limited per client IP
             raise
         self.check_throttles(request)
+        _enforce_body_limit(request)
         self.check_permissions(request)
         self._idempotency_claim = None
         if request.method == "POST" and request.auth is not None:
@@ -80,9 +80,13 @@ class ApiViewMixin:
             response[header] = value
         claim = getattr(self, "_idempotency_claim", None)
         if claim is not None:
-            if hasattr(response, "render"):
-                response.render()
-            idempotency.finish(claim, response)
+            try:
+                if hasattr(response, "render"):
+                    response.render()
+                idempotency.finish(claim, response)
+            except Exception:
+                idempotency.release(claim)  # never leave a key stuck "in progress"
+                raise
         return response
 
     def paginate(self, queryset, request) -> Page:
@@ -152,14 +156,21 @@ def apply_filterset(filterset_class, request, queryset):
 
 
 class _UnknownPathMixin:
-    """Catch-all under an API prefix: an unknown path is a 404 in that API's envelope."""
+    """Catch-all under an API prefix: an unknown path is a 404 in that API's envelope.
 
-    authentication_classes: list = []
+    It still counts against the caller's rate limit (per key when the key is good, else
+    per IP), so it carries the rate-limit headers like every API response.
+    """
+
     permission_classes: list = []
-    throttle_classes: list = []
     required_scopes = None
 
     def initial(self, request, *args, **kwargs):
+        try:
+            self.perform_authentication(request)
+        except APIException:
+            pass  # no usable key: counted per client IP
+        self.check_throttles(request)
         raise NotFound("No such API endpoint.")
 
     def options(self, request, *args, **kwargs):

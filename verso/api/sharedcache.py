@@ -1,0 +1,33 @@
+"""Failing open on the shared cache (Redis in production).
+
+The API reads key snapshots and rate-limit counters from the cache; when it is down the
+API still serves (keys from the database, no rate limit) and logs the fault. After a
+failure the cache is skipped for a few seconds, so a dead or black-holed Redis costs one
+timeout every few seconds rather than several on every request.
+"""
+import logging
+import time
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("verso.api.cache")
+
+CACHE_ERRORS = (RedisError, OSError)
+SKIP_SECONDS = 5.0
+
+_skip_until = 0.0
+
+
+def available() -> bool:
+    return time.monotonic() >= _skip_until
+
+
+def failed(what: str, exc: BaseException) -> None:
+    global _skip_until
+    _skip_until = time.monotonic() + SKIP_SECONDS
+    logger.error("Shared cache unavailable during %s (%s); failing open for %.0f s", what, exc, SKIP_SECONDS)
+
+
+def reset() -> None:
+    global _skip_until
+    _skip_until = 0.0
