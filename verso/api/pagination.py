@@ -1,18 +1,37 @@
 """The two pagination shapes, each a single SQL query per page.
 
-The total comes from ``COUNT(*) OVER ()`` on the page query itself, so a page costs one
-query whatever its size; only a page past the end needs a separate count.
+The total rides along with the page as an uncorrelated scalar subquery
+(``(SELECT COUNT(id) FROM … same filters …)``), which PostgreSQL computes once per
+query, so a page costs one query whatever its size and the page itself can still be
+read off an index with LIMIT (a ``COUNT(*) OVER ()`` window would sort every row).
+Only a page past the end needs a separate count.
 """
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from verso.errors import BadRequest
 
 TOTAL_ALIAS = "pagination_total"
 # Far past any real list; beyond it an offset would overflow the database's integers.
 MAX_PAGE = 10_000_000
+
+
+class _TotalOf(RawSQL):
+    """``(SELECT COUNT(*) FROM (<the list's query>))``: the list's total as one column.
+
+    Uncorrelated, so the database evaluates it once; kept out of GROUP BY so lists with
+    aggregate annotations (an order's items_count) work too.
+    """
+
+    def __init__(self, queryset: QuerySet):
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        super().__init__(f"SELECT COUNT(*) FROM ({sql}) AS page_total", params, output_field=IntegerField())
+
+    def get_group_by_cols(self):
+        return []
 
 
 @dataclass
@@ -50,7 +69,7 @@ def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page
     page_number = _positive_int(request, "page", 1)
     per_page = min(_positive_int(request, "per_page", default_per_page), max_per_page)
     offset = (page_number - 1) * per_page
-    rows = list(queryset.annotate(**{TOTAL_ALIAS: Window(Count("*"))})[offset: offset + per_page])
+    rows = list(queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})[offset: offset + per_page])
     if rows:
         first = rows[0]
         total = first[TOTAL_ALIAS] if isinstance(first, dict) else getattr(first, TOTAL_ALIAS)

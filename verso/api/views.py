@@ -148,6 +148,8 @@ def updated(obj_id, thing: str) -> Response:
 
 def apply_filterset(filterset_class, request, queryset):
     """Filter with a django-filter FilterSet; a bad query parameter is a 400 naming it."""
+    if not any(name in request.query_params for name in filterset_class.base_filters):
+        return queryset  # nothing to filter by: skip building django-filter's form
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     if not filterset.is_valid():
         details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
