@@ -115,7 +115,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "verso.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("VERSO_CACHE_PREFIX", "verso"),
             # Short timeouts: a dead Redis must not hang requests (the API fails open).
