@@ -2,10 +2,10 @@
 from django import forms
 from django.contrib import admin, messages
 
+from verso.admin_services import ServiceBackedAdmin
 from verso.errors import DomainError
 
 from . import services
-from .admin_services import ServiceBackedAdmin
 from .models import Lead
 
 

@@ -2,7 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from crm.admin_services import ServiceBackedAdmin
+from verso.admin_services import ServiceBackedAdmin
 from verso.errors import DomainError
 
 from . import services

@@ -2,8 +2,8 @@
 
 ``save_model`` calls the service. If the service raises a DomainError, the admin's
 transaction rolls back and the same form is shown again, filled in as the user left it,
-with the error on the fields it names and on top of the form. Also used by scheduling's
-admin; a candidate for the platform package once commerce needs it too.
+with the error on the fields it names and on top of the form. Used by crm's and
+scheduling's admins.
 """
 from django.contrib import admin
 from django.db import models
