@@ -1,49 +1,13 @@
 """Shapes of the Leads API: input serializers check types only; the rules live in crm.services."""
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from crm.models import Lead
+from verso.api.fields import NamedEnumField, RejectUnknownFields, StrictCharField
 
 
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of quietly turning them into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class LeadStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Lead.Status.choices, **kwargs)
-
-
-class LeadStatusFieldSchema(OpenApiSerializerFieldExtension):
-    """Documents the statuses as one named component, LeadStatusEnum: several apps have a
-    "status" enum, and drf-spectacular's automatic naming would collide on them."""
-
-    target_class = LeadStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="LeadStatusEnum", type=ResolvedComponent.SCHEMA, object="LeadStatusEnum",
-            schema={"type": "string", "enum": Lead.Status.values},
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-class RejectUnknownFields:
-    """A typo'd field name is a 422 naming it, not a silent no-op."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
+class LeadStatusField(NamedEnumField):
+    enum_name = "LeadStatusEnum"
+    enum_choices = Lead.Status.choices
 
 
 class LeadCreateInput(RejectUnknownFields, serializers.Serializer):

@@ -1,58 +1,13 @@
 """Shapes of the Appointments API: input serializers check types only; rules live in scheduling.services."""
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from scheduling.models import Appointment
+from verso.api.fields import NamedEnumField, RejectUnknownFields, StrictCharField, StrictIntegerField
 
 
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of quietly turning them into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """An IntegerField that refuses "12", 12.0 and true: JSON numbers that are whole only."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class AppointmentStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Appointment.Status.choices, **kwargs)
-
-
-class AppointmentStatusFieldSchema(OpenApiSerializerFieldExtension):
-    """Documents the statuses as one named component, AppointmentStatusEnum: several apps have a
-    "status" enum, and drf-spectacular's automatic naming would collide on them."""
-
-    target_class = AppointmentStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="AppointmentStatusEnum", type=ResolvedComponent.SCHEMA, object="AppointmentStatusEnum",
-            schema={"type": "string", "enum": Appointment.Status.values},
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-class RejectUnknownFields:
-    """A typo'd field name is a 422 naming it, not a silent no-op."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
+class AppointmentStatusField(NamedEnumField):
+    enum_name = "AppointmentStatusEnum"
+    enum_choices = Appointment.Status.choices
 
 
 class AppointmentCreateInput(RejectUnknownFields, serializers.Serializer):
