@@ -23,15 +23,6 @@ from .models import Category, Order, OrderGroup, OrderItem, OrderNumberCounter, 
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _fail(details: dict[str, str]) -> ValidationFailed:
-    if len(details) == 1:
-        name, message = next(iter(details.items()))
-        return ValidationFailed(f"{name}: {message}", details=details)
-    return ValidationFailed(
-        "Validation failed: " + "; ".join(f"{k}: {v}" for k, v in details.items()), details=details
-    )
-
-
 def _unique_slug(model, base: str, *, exclude_pk: int | None = None, **scope) -> str:
     base = (slugify(base) or "item")[:200]
     existing = set(
@@ -81,7 +72,7 @@ def _category_checks(category: Category | None, values: dict[str, Any]) -> dict[
         if parent is not None and "type" not in values:
             values["type"] = parent.type
     if errors:
-        raise _fail(errors)
+        raise ValidationFailed.for_fields(errors)
     if "slug" in values:
         values["slug"] = slugify(values["slug"] or "")
         if not values["slug"]:
@@ -192,7 +183,7 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
             if not Supplier.objects.filter(pk=values["supplier_id"]).exists():
                 errors["supplier_id"] = f"No supplier with id {values['supplier_id']}."
     if errors:
-        raise _fail(errors)
+        raise ValidationFailed.for_fields(errors)
     if category is not None and "type" not in values and product is None:
         values["type"] = category.type
     return values
@@ -354,7 +345,7 @@ def _normalise_address(address: dict[str, Any]) -> dict[str, str]:
     errors = {f"shipping_address.{n}": "This field is required." for n in ("line1", "city", "postal_code", "country")
               if not out.get(n)}
     if errors:
-        raise _fail(errors)
+        raise ValidationFailed.for_fields(errors)
     return out
 
 
@@ -368,7 +359,7 @@ def order_place(
     naming it (``items.<index>.<field>``) and nothing is taken.
     """
     if not items:
-        raise _fail({"items": "An order needs at least one item."})
+        raise ValidationFailed.for_fields({"items": "An order needs at least one item."})
     address = _normalise_address(shipping_address)
     wanted_ids = [item["product_id"] for item in items]
     products = Product.objects.in_bulk(wanted_ids)
@@ -389,9 +380,9 @@ def order_place(
             errors[f"items.{index}.quantity"] = f"Only {product.stock_qty} in stock."
         seen.setdefault(product_id, index)
     if errors:
-        raise _fail(errors)
+        raise ValidationFailed.for_fields(errors)
     if sum(products[item["product_id"]].price * item["quantity"] for item in items) > MAX_INT:
-        raise _fail({"items": "The order's total is too large; split it into several orders."})
+        raise ValidationFailed.for_fields({"items": "The order's total is too large; split it into several orders."})
 
     # Take stock with conditional UPDATEs, in product-id order so that two orders never
     # wait on each other's rows in opposite orders (no deadlocks). A row that no longer
@@ -408,8 +399,10 @@ def order_place(
             now_row = Product.objects.filter(pk=item["product_id"]).values(
                 "stock_qty", "approval_status", "is_active", "deleted_at").first()
             if now_row["approval_status"] != Product.APPROVED or not now_row["is_active"] or now_row["deleted_at"]:
-                raise _fail({f"items.{index}.product_id": f"Product {item['product_id']} is not available for sale."})
-            raise _fail({f"items.{index}.quantity": f"Only {now_row['stock_qty']} in stock."})
+                raise ValidationFailed.for_fields(
+                    {f"items.{index}.product_id": f"Product {item['product_id']} is not available for sale."}
+                )
+            raise ValidationFailed.for_fields({f"items.{index}.quantity": f"Only {now_row['stock_qty']} in stock."})
 
     lines_by_supplier: dict[int | None, list[tuple[Product, int]]] = defaultdict(list)
     for item in items:
@@ -540,9 +533,13 @@ def order_update(
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     if status is None and tracking_number is None and fulfillment_status is None:
-        raise _fail({"non_field_errors": "Give at least one of status, tracking_number, fulfillment_status."})
+        raise ValidationFailed.for_fields(
+            {"non_field_errors": "Give at least one of status, tracking_number, fulfillment_status."}
+        )
     if fulfillment_status is not None and fulfillment_status not in dict(Order.FULFILLMENT_CHOICES):
-        raise _fail({"fulfillment_status": f"Must be one of: {', '.join(dict(Order.FULFILLMENT_CHOICES))}."})
+        raise ValidationFailed.for_fields(
+            {"fulfillment_status": f"Must be one of: {', '.join(dict(Order.FULFILLMENT_CHOICES))}."}
+        )
     if status is not None:
         _move_order(order, status, actor, comment)
         _refresh_fulfillment(order)

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from verso.changes import previous_values, reject_unknown_fields
 from verso.errors import NotFound, ValidationFailed
-from webhooks.services import emit
+from webhooks.services import emit, emit_updated
 
 from .models import Lead
 
@@ -32,20 +33,15 @@ def _clean_tags(tags: Any) -> list[str]:
     if tags is None:
         return []
     if not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) for tag in tags):
-        raise ValidationFailed("tags: Must be a list of strings.", details={"tags": "Must be a list of strings."})
+        raise ValidationFailed.for_fields({"tags": "Must be a list of strings."})
     cleaned: list[str] = []
     for tag in (t.strip() for t in tags):
         if len(tag) > MAX_TAG_LENGTH:
-            raise ValidationFailed(
-                f"tags: A tag may have at most {MAX_TAG_LENGTH} characters.",
-                details={"tags": f"A tag may have at most {MAX_TAG_LENGTH} characters."},
-            )
+            raise ValidationFailed.for_fields({"tags": f"A tag may have at most {MAX_TAG_LENGTH} characters."})
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
-        raise ValidationFailed(
-            f"tags: At most {MAX_TAGS} tags.", details={"tags": f"At most {MAX_TAGS} tags."}
-        )
+        raise ValidationFailed.for_fields({"tags": f"At most {MAX_TAGS} tags."})
     return cleaned
 
 
@@ -80,11 +76,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
                 errors.update(exc.details or {})
         cleaned[name] = value
     if errors:
-        if len(errors) == 1:
-            (field, message), = errors.items()
-            raise ValidationFailed(f"{field}: {message}", details=errors)
-        raise ValidationFailed("Validation failed: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-                               details=errors)
+        raise ValidationFailed.for_fields(errors)
     return cleaned
 
 
@@ -121,20 +113,16 @@ def lead_update(*, lead_id: int, changes: dict[str, Any]) -> Lead:
     Emits ``lead.updated`` with the new representation and the previous values of what
     changed; a change to nothing emits nothing.
     """
-    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown field(s): {', '.join(unknown)}", details={name: "Unknown field." for name in unknown}
-        )
+    reject_unknown_fields(changes, allowed=UPDATABLE_FIELDS)
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None:
         raise NotFound("Lead not found")
     cleaned = _clean(changes)
-    previous = {name: getattr(lead, name) for name, value in cleaned.items() if getattr(lead, name) != value}
+    previous = previous_values(lead, cleaned)
     if not previous:
         return lead
     for name in previous:
         setattr(lead, name, cleaned[name])
     lead.save(update_fields=[*previous, "updated_at"])
-    emit("lead.updated", {**lead_representation(lead), "previous_attributes": previous})
+    emit_updated("lead.updated", lead_representation(lead), previous)
     return lead

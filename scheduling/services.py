@@ -13,8 +13,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from verso.changes import previous_values, reject_unknown_fields
 from verso.errors import Conflict, NotFound, ValidationFailed
-from webhooks.services import emit
+from webhooks.services import emit, emit_updated
 
 from .models import NO_OVERLAP_CONSTRAINT, Appointment, Estimator, Service
 
@@ -35,15 +36,6 @@ APPOINTMENT_FIELDS = (
 
 def appointment_representation(appointment: Appointment) -> dict[str, Any]:
     return {name: getattr(appointment, name) for name in APPOINTMENT_FIELDS}
-
-
-def _raise_if_errors(errors: dict[str, str]) -> None:
-    if not errors:
-        return
-    if len(errors) == 1:
-        (field, message), = errors.items()
-        raise ValidationFailed(f"{field}: {message}", details=errors)
-    raise ValidationFailed("Validation failed: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), details=errors)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -77,18 +69,17 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             if value is not None and not isinstance(value, str):
                 errors[name] = "Must be a string or null."
         cleaned[name] = value
-    _raise_if_errors(errors)
+    if errors:
+        raise ValidationFailed.for_fields(errors)
     return cleaned
 
 
 def _active_service(service_id: Any) -> Service:
     service = Service.objects.filter(pk=service_id).first() if isinstance(service_id, int) else None
     if service is None:
-        raise ValidationFailed(f"service_id: No service with id {service_id}.",
-                               details={"service_id": f"No service with id {service_id}."})
+        raise ValidationFailed.for_fields({"service_id": f"No service with id {service_id}."})
     if not service.is_active:
-        raise ValidationFailed(f"service_id: Service {service_id} is not active.",
-                               details={"service_id": f"Service {service_id} is not active."})
+        raise ValidationFailed.for_fields({"service_id": f"Service {service_id} is not active."})
     return service
 
 
@@ -98,11 +89,9 @@ def _lock_estimator(estimator_id: Any, *, require_active: bool) -> Estimator:
         Estimator.objects.select_for_update().filter(pk=estimator_id).first() if isinstance(estimator_id, int) else None
     )
     if estimator is None:
-        raise ValidationFailed(f"estimator_id: No estimator with id {estimator_id}.",
-                               details={"estimator_id": f"No estimator with id {estimator_id}."})
+        raise ValidationFailed.for_fields({"estimator_id": f"No estimator with id {estimator_id}."})
     if require_active and not estimator.is_active:
-        raise ValidationFailed(f"estimator_id: Estimator {estimator_id} is not active.",
-                               details={"estimator_id": f"Estimator {estimator_id} is not active."})
+        raise ValidationFailed.for_fields({"estimator_id": f"Estimator {estimator_id} is not active."})
     return estimator
 
 
@@ -197,11 +186,7 @@ def appointment_create(
 def appointment_update(*, appointment_id: int, changes: dict[str, Any]) -> Appointment:
     """Change any subset of an appointment's fields under a row lock and emit
     ``appointment.updated`` (nothing changed: no event); 409 Conflict on a clash."""
-    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown field(s): {', '.join(unknown)}", details={name: "Unknown field." for name in unknown}
-        )
+    reject_unknown_fields(changes, allowed=UPDATABLE_FIELDS)
     appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
     if appointment is None:
         raise NotFound("Appointment not found")
@@ -209,8 +194,7 @@ def appointment_update(*, appointment_id: int, changes: dict[str, Any]) -> Appoi
     for name in ("service_id", "estimator_id"):
         if name in changes:
             cleaned[name] = changes[name]
-    previous = {name: getattr(appointment, name) for name, value in cleaned.items()
-                if getattr(appointment, name) != value}
+    previous = previous_values(appointment, cleaned)
     if not previous:
         return appointment
     if "service_id" in previous:
@@ -225,5 +209,5 @@ def appointment_update(*, appointment_id: int, changes: dict[str, Any]) -> Appoi
     if slot_changed:
         _ensure_free(appointment)
     save_guarded(appointment, update_fields=[*previous, "updated_at"])
-    emit("appointment.updated", {**appointment_representation(appointment), "previous_attributes": previous})
+    emit_updated("appointment.updated", appointment_representation(appointment), previous)
     return appointment

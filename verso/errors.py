@@ -41,6 +41,14 @@ class ValidationFailed(DomainError):
     code = "VALIDATION_ERROR"
     default_message = "Validation failed"
 
+    @classmethod
+    def for_fields(cls, details: dict[str, str]) -> "ValidationFailed":
+        """One error naming every bad field: "name: message" for one, all of them joined for several."""
+        if len(details) == 1:
+            (name, message), = details.items()
+            return cls(f"{name}: {message}", details=details)
+        return cls("Validation failed: " + "; ".join(f"{k}: {v}" for k, v in details.items()), details=details)
+
 
 class InvalidTransition(ValidationFailed):
     """A status change the state machine does not allow; names the allowed targets."""

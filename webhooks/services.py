@@ -1,4 +1,4 @@
-"""The one way to record that something happened: ``emit``."""
+"""The one way to record that something happened: ``emit`` (and ``emit_updated`` for changes)."""
 import json
 from typing import Any
 
@@ -30,3 +30,8 @@ def emit(event_type: str, data: dict[str, Any]) -> Event:
     for hook in _committed_hooks:
         transaction.on_commit(lambda hook=hook: hook(event))
     return event
+
+
+def emit_updated(event_type: str, representation: dict[str, Any], previous: dict[str, Any]) -> Event:
+    """An ``*.updated`` event: the new representation plus the old values of what changed."""
+    return emit(event_type, {**representation, "previous_attributes": previous})
