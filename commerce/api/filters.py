@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import F
 
 from commerce.models import Order, Product
-from verso.errors import BadRequest
+from verso.api.query import InstantFilter
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -68,28 +68,9 @@ class CategoryFilter(django_filters.FilterSet):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="status", choices=Order.STATUS_CHOICES)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # The Staff API's one datetime parser; created_before stays exclusive here (leads: inclusive).
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     # Beyond the contract:
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)
-
-
-def ordering_from(request, *, allowed: dict[str, str], default_sort: str, default_order: str = "desc") -> list[str]:
-    """``sort``/``order`` query parameters as an order_by list; unknown values are a 400.
-
-    ``allowed`` maps a public sort name to a model field; ``id`` breaks ties so pages
-    never overlap.
-    """
-    sort = request.query_params.get("sort") or default_sort
-    order = (request.query_params.get("order") or default_order).lower()
-    errors = {}
-    if sort not in allowed:
-        errors["sort"] = f"Must be one of: {', '.join(allowed)}."
-    if order not in ("asc", "desc"):
-        errors["order"] = "Must be asc or desc."
-    if errors:
-        raise BadRequest("Invalid query parameters: " + ", ".join(errors), details=errors)
-    sign = "-" if order == "desc" else ""
-    field = allowed[sort]
-    return [f"{sign}{field}"] + ([f"{sign}id"] if field != "id" else [])

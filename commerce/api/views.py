@@ -12,12 +12,13 @@ from commerce import representations as rep
 from commerce import selectors, services
 from commerce.actors import Actor
 from commerce.models import Order, OrderGroup
+from verso.api.query import ordering_from, sort_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
 from verso.api.views import StaffAPIView, apply_filterset, created, updated
 from verso.errors import NotFound
 
 from . import serializers as s
-from .filters import CategoryFilter, OrderFilter, ProductFilter, ordering_from
+from .filters import CategoryFilter, OrderFilter, ProductFilter
 
 PAGE_PARAMS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number (1-indexed)."),
@@ -27,13 +28,6 @@ PAGE_PARAMS = [
 
 def _bool_param(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.BOOL, description=f"{description} (true or false).")
-
-
-def _sort_params(allowed: dict, default: str) -> list[OpenApiParameter]:
-    return [
-        OpenApiParameter("sort", OpenApiTypes.STR, enum=list(allowed), description=f"Sort field (default {default})."),
-        OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="asc or desc (default desc)."),
-    ]
 
 
 def _actor(request) -> Actor:
@@ -73,7 +67,7 @@ class ProductListView(StaffAPIView):
             OpenApiParameter("approval_status", OpenApiTypes.STR, enum=["pending", "approved", "rejected"]),
             OpenApiParameter("stock_status", OpenApiTypes.STR, enum=["in_stock", "low_stock", "out_of_stock"]),
             OpenApiParameter("search", OpenApiTypes.STR, description="Words in the name, SKU or description."),
-            *_sort_params(PRODUCT_SORTS, "created_at"),
+            *sort_parameters(PRODUCT_SORTS, "created_at"),
         ],
         responses={200: staff_page_of("ProductPage", s.ProductOut), **staff_errors(400, 401, 403, 429)},
     )
@@ -145,8 +139,7 @@ class CategoryListView(StaffAPIView):
             OpenApiParameter("parent_id", OpenApiTypes.INT, description="Children of this category."),
             _bool_param("is_active", "Active or inactive categories"),
             OpenApiParameter("type", OpenApiTypes.STR, enum=["flower", "supply"]),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(CATEGORY_SORTS), description="Default name."),
-            OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="Default asc."),
+            *sort_parameters(CATEGORY_SORTS, "name", "asc"),
         ],
         responses={200: staff_page_of("CategoryPage", s.CategoryOut), **staff_errors(400, 401, 403, 429)},
     )
@@ -207,7 +200,7 @@ class OrderListView(StaffAPIView):
             OpenApiParameter(
                 "fulfillment_status", OpenApiTypes.STR, enum=[v for v, _ in Order.FULFILLMENT_CHOICES]
             ),
-            *_sort_params(ORDER_SORTS, "created_at"),
+            *sort_parameters(ORDER_SORTS, "created_at"),
         ],
         responses={200: staff_page_of("OrderPage", s.OrderListOut), **staff_errors(400, 401, 403, 429)},
     )

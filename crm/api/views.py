@@ -5,11 +5,12 @@ from rest_framework.response import Response
 
 from crm import selectors, services
 from crm.models import Lead
+from verso.api.query import ordering_from, sort_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
 from verso.api.views import StaffViewSet, apply_filterset, created, updated
 from verso.errors import NotFound
 
-from .filters import SORT_FIELDS, LeadListFilter
+from .filters import DEFAULT_SORT, SORTS, LeadListFilter
 from .serializers import LeadCreateInput, LeadOutput, LeadUpdateInput
 
 PAGE_PARAMETERS = [
@@ -19,10 +20,7 @@ PAGE_PARAMETERS = [
 LEAD_LIST_PARAMETERS = [
     *PAGE_PARAMETERS,
     OpenApiParameter("status", OpenApiTypes.STR, enum=Lead.Status.values, description="Filter by status."),
-    OpenApiParameter(
-        "sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Sort field (default submitted_at)."
-    ),
-    OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"], description="asc or desc (default desc)."),
+    *sort_parameters(SORTS, DEFAULT_SORT),
     OpenApiParameter(
         "created_after", OpenApiTypes.DATETIME,
         description="Leads submitted at or after this ISO 8601 datetime or date (a date means its start, UTC).",
@@ -56,6 +54,7 @@ class LeadViewSet(StaffViewSet):
     )
     def list(self, request):
         rows = apply_filterset(LeadListFilter, request, selectors.lead_rows())
+        rows = rows.order_by(*ordering_from(request, allowed=SORTS, default_sort=DEFAULT_SORT))
         page = self.paginate(rows, request)
         return self.paginated_response(page, page.rows)
 

@@ -8,11 +8,7 @@ import django_filters
 from django import forms
 
 from scheduling.models import Appointment
-
-
-class StrictDateField(forms.DateField):
-    input_formats = ["%Y-%m-%d"]
-    default_error_messages = {"invalid": "Must be a date as YYYY-MM-DD."}
+from verso.api.query import StrictDateFilter
 
 
 class PositiveIdField(forms.IntegerField):
@@ -20,10 +16,6 @@ class PositiveIdField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, **kwargs)
-
-
-class StrictDateFilter(django_filters.Filter):
-    field_class = StrictDateField
 
 
 class PositiveIdFilter(django_filters.Filter):
