@@ -25,6 +25,25 @@ def _cents(value: int | None) -> str:
     return "—" if value is None else f"{value / 100:,.2f}"
 
 
+def _money_column(field: str, description: str, *, sortable: bool = False):
+    """A read-only admin column showing the amount in cents ``field`` as money."""
+
+    @admin.display(description=description, ordering=field if sortable else None)
+    def column(self, obj):
+        return _cents(getattr(obj, field))
+
+    return column
+
+
+class _NoBulkDelete:
+    """Drops Django's "delete selected" action: deleting goes through a service, or not at all."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 def _error_text(exc: DomainError) -> str:
     return exc.message
 
@@ -32,15 +51,19 @@ def _error_text(exc: DomainError) -> str:
 # --- categories -------------------------------------------------------------------------
 
 
-class CategoryForm(forms.ModelForm):
-    class Meta:
-        model = Category
-        fields = ["name", "slug", "parent", "type", "is_active"]
+class _SlugFromNameForm(forms.ModelForm):
+    """The services make a slug from the name when none is given."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Left empty, it is made from the name."
+
+
+class CategoryForm(_SlugFromNameForm):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "parent", "type", "is_active"]
 
 
 @admin.register(Category)
@@ -135,19 +158,14 @@ PRODUCT_FORM_FIELDS = [
 ]
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(_SlugFromNameForm):
     class Meta:
         model = Product
         fields = PRODUCT_FORM_FIELDS
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = "Left empty, it is made from the name."
-
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
     form = ProductForm
     list_display = [
         "name", "supplier", "sku", "price_display", "stock_qty", "stock_status", "approval_status", "is_active",
@@ -164,9 +182,7 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductImageInline]
     actions = ["approve_products", "reject_products", "soft_delete_products"]
 
-    @admin.display(description="Price", ordering="price")
-    def price_display(self, obj):
-        return _cents(obj.price)
+    price_display = _money_column("price", "Price", sortable=True)
 
     @admin.display(description="Stock status")
     def stock_status(self, obj):
@@ -175,11 +191,6 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="Deleted", boolean=True, ordering="deleted_at")
     def is_deleted(self, obj):
         return obj.deleted_at is not None
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # deleting is a soft delete through the service
-        return actions
 
     def save_model(self, request, obj, form, change):
         actor = Actor.from_user(request.user)
@@ -277,14 +288,12 @@ class OrderGroupInline(_ReadOnlyInline):
     fields = ["group_link", "supplier", "status", "subtotal_display", "created_at"]
     readonly_fields = fields
 
+    subtotal_display = _money_column("subtotal_amount", "Subtotal")
+
     @admin.display(description="Group")
     def group_link(self, obj):
         url = reverse("admin:commerce_ordergroup_change", args=[obj.pk])
         return format_html('<a href="{}">#{}</a>', url, obj.pk)
-
-    @admin.display(description="Subtotal")
-    def subtotal_display(self, obj):
-        return _cents(obj.subtotal_amount)
 
 
 class OrderItemInline(_ReadOnlyInline):
@@ -292,9 +301,7 @@ class OrderItemInline(_ReadOnlyInline):
     fields = ["product", "product_name", "sku", "unit_price_display", "quantity", "vat_rate", "tax_amount", "group"]
     readonly_fields = fields
 
-    @admin.display(description="Unit price")
-    def unit_price_display(self, obj):
-        return _cents(obj.unit_price)
+    unit_price_display = _money_column("unit_price", "Unit price")
 
 
 class StatusChangeInline(_ReadOnlyInline):
@@ -351,7 +358,7 @@ _GROUP_TARGETS = list(dict.fromkeys(
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(_NoBulkDelete, admin.ModelAdmin):
     form = OrderForm
     list_display = [
         "order_number", "email", "status", "fulfillment_status", "total_display", "currency", "created_at",
@@ -368,16 +375,17 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderGroupInline, OrderItemInline, StatusChangeInline]
     actions = [_transition_action(target, _order_move, "order") for target in _ORDER_TARGETS]
 
+    total_display = _money_column("total_amount", "Total", sortable=True)
+    subtotal_display = _money_column("subtotal_amount", "Subtotal")
+    discount_display = _money_column("discount_amount", "Discount")
+    tax_display = _money_column("tax_amount", "VAT included")
+    shipping_display = _money_column("shipping_amount", "Shipping")
+
     def has_add_permission(self, request):
         return False  # orders are placed through the API
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def save_model(self, request, obj, form, change):
         if "tracking_number" in form.changed_data:
@@ -385,29 +393,9 @@ class OrderAdmin(admin.ModelAdmin):
                 order=obj, actor=Actor.from_user(request.user), tracking_number=form.cleaned_data["tracking_number"]
             )
 
-    @admin.display(description="Total", ordering="total_amount")
-    def total_display(self, obj):
-        return _cents(obj.total_amount)
-
-    @admin.display(description="Subtotal")
-    def subtotal_display(self, obj):
-        return _cents(obj.subtotal_amount)
-
-    @admin.display(description="Discount")
-    def discount_display(self, obj):
-        return _cents(obj.discount_amount)
-
-    @admin.display(description="VAT included")
-    def tax_display(self, obj):
-        return _cents(obj.tax_amount)
-
-    @admin.display(description="Shipping")
-    def shipping_display(self, obj):
-        return _cents(obj.shipping_amount)
-
 
 @admin.register(OrderGroup)
-class OrderGroupAdmin(admin.ModelAdmin):
+class OrderGroupAdmin(_NoBulkDelete, admin.ModelAdmin):
     list_display = ["__str__", "order_link", "supplier", "status", "subtotal_display", "created_at"]
     list_filter = ["status", ("supplier", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["order__order_number", "supplier__name"]
@@ -417,23 +405,16 @@ class OrderGroupAdmin(admin.ModelAdmin):
     inlines = [OrderItemInline, GroupStatusChangeInline]
     actions = [_transition_action(target, _group_move, "order group") for target in _GROUP_TARGETS]
 
+    subtotal_display = _money_column("subtotal_amount", "Subtotal", sortable=True)
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @admin.display(description="Order", ordering="order__order_number")
     def order_link(self, obj):
         url = reverse("admin:commerce_order_change", args=[obj.order_id])
         return format_html('<a href="{}">{}</a>', url, obj.order.order_number)
-
-    @admin.display(description="Subtotal", ordering="subtotal_amount")
-    def subtotal_display(self, obj):
-        return _cents(obj.subtotal_amount)
 
