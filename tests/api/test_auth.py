@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import SupplierFactory
+from tests.helpers import assert_staff_error
 from verso.api.models import ApiKey
 from verso.api.services import api_key_revoke
 
@@ -19,14 +20,6 @@ SUPPLIER = "/api/v1/supplier/_test/echo"
 def secret_part(raw: str) -> str:
     """sk_live_<prefix>_<secret>: the secret may itself contain underscores."""
     return raw.removeprefix("sk_live_").split("_", 1)[1]
-
-
-def assert_staff_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code
-    assert isinstance(body["error"], str) and body["error"]
-    assert set(body) <= {"error", "code", "details"}
 
 
 def assert_supplier_error(response, status, code):

@@ -1,11 +1,10 @@
 """Staff API: /api/v1/leads (contract: reference/staff-api.md, Leads)."""
-import datetime as dt
 
 import pytest
 
 from crm.models import Lead
-from tests.crm.helpers import assert_same_shape, assert_staff_error, queries_for
 from tests.factories import LeadFactory
+from tests.helpers import assert_same_shape, assert_staff_error, at, queries_for
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +33,9 @@ CONTRACT_CREATE_BODY = {
 }
 
 
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _contract_lead(**overrides) -> Lead:
     fields = {k: v for k, v in CONTRACT_LEAD.items() if k not in ("id", "submitted_at")}
-    fields["submitted_at"] = _at(CONTRACT_LEAD["submitted_at"])
+    fields["submitted_at"] = at(CONTRACT_LEAD["submitted_at"])
     fields.update(overrides)
     return LeadFactory(**fields)
 
@@ -63,8 +58,8 @@ def test_list_matches_the_contract_example_key_for_key(staff_client):
 
 
 def test_list_is_newest_first_by_default(staff_client):
-    old = LeadFactory(submitted_at=_at("2024-01-01T00:00:00Z"))
-    new = LeadFactory(submitted_at=_at("2024-06-01T00:00:00Z"))
+    old = LeadFactory(submitted_at=at("2024-01-01T00:00:00Z"))
+    new = LeadFactory(submitted_at=at("2024-06-01T00:00:00Z"))
 
     ids = [row["id"] for row in staff_client.get("/api/v1/leads").json()["data"]]
 
@@ -99,8 +94,8 @@ def test_list_sorts_by_a_whitelisted_field_in_either_order(staff_client):
 
 
 def test_list_order_asc_alone_sorts_by_submitted_at_ascending(staff_client):
-    old = LeadFactory(submitted_at=_at("2024-01-01T00:00:00Z"))
-    new = LeadFactory(submitted_at=_at("2024-06-01T00:00:00Z"))
+    old = LeadFactory(submitted_at=at("2024-01-01T00:00:00Z"))
+    new = LeadFactory(submitted_at=at("2024-06-01T00:00:00Z"))
 
     ids = [row["id"] for row in staff_client.get("/api/v1/leads?order=asc").json()["data"]]
 
@@ -120,8 +115,8 @@ def test_list_refuses_an_order_other_than_asc_or_desc_with_400(staff_client, val
 
 
 def test_list_filters_by_created_after_with_a_datetime(staff_client):
-    LeadFactory(submitted_at=_at("2024-12-01T10:29:59Z"))
-    on_the_second = LeadFactory(submitted_at=_at("2024-12-01T10:30:00Z"))
+    LeadFactory(submitted_at=at("2024-12-01T10:29:59Z"))
+    on_the_second = LeadFactory(submitted_at=at("2024-12-01T10:30:00Z"))
 
     data = staff_client.get("/api/v1/leads?created_after=2024-12-01T10:30:00Z").json()["data"]
 
@@ -129,8 +124,8 @@ def test_list_filters_by_created_after_with_a_datetime(staff_client):
 
 
 def test_list_filters_by_created_before_with_a_datetime_inclusively(staff_client):
-    on_the_second = LeadFactory(submitted_at=_at("2024-12-01T10:30:00Z"))
-    LeadFactory(submitted_at=_at("2024-12-01T10:30:01Z"))
+    on_the_second = LeadFactory(submitted_at=at("2024-12-01T10:30:00Z"))
+    LeadFactory(submitted_at=at("2024-12-01T10:30:01Z"))
 
     data = staff_client.get("/api/v1/leads?created_before=2024-12-01T10:30:00Z").json()["data"]
 
@@ -138,10 +133,10 @@ def test_list_filters_by_created_before_with_a_datetime_inclusively(staff_client
 
 
 def test_list_takes_dates_as_whole_utc_days(staff_client):
-    LeadFactory(submitted_at=_at("2024-11-30T23:59:59Z"))
-    first = LeadFactory(submitted_at=_at("2024-12-01T00:00:00Z"))
-    last = LeadFactory(submitted_at=_at("2024-12-01T23:59:59Z"))
-    LeadFactory(submitted_at=_at("2024-12-02T00:00:00Z"))
+    LeadFactory(submitted_at=at("2024-11-30T23:59:59Z"))
+    first = LeadFactory(submitted_at=at("2024-12-01T00:00:00Z"))
+    last = LeadFactory(submitted_at=at("2024-12-01T23:59:59Z"))
+    LeadFactory(submitted_at=at("2024-12-02T00:00:00Z"))
 
     data = staff_client.get("/api/v1/leads?created_after=2024-12-01&created_before=2024-12-01").json()["data"]
 
@@ -149,8 +144,8 @@ def test_list_takes_dates_as_whole_utc_days(staff_client):
 
 
 def test_list_reads_offsets_in_created_after(staff_client):
-    LeadFactory(submitted_at=_at("2024-12-01T08:59:00Z"))
-    later = LeadFactory(submitted_at=_at("2024-12-01T09:00:00Z"))
+    LeadFactory(submitted_at=at("2024-12-01T08:59:00Z"))
+    later = LeadFactory(submitted_at=at("2024-12-01T09:00:00Z"))
 
     # 10:00 at +01:00 is 09:00 UTC; an unencoded "+" arrives as a space and is still understood.
     encoded = staff_client.get("/api/v1/leads?created_after=2024-12-01T10:00:00%2B01:00").json()["data"]
@@ -174,7 +169,7 @@ def test_list_refuses_created_after_later_than_created_before(staff_client):
 
 
 def test_list_paginates_with_page_and_per_page(staff_client):
-    leads = [LeadFactory(submitted_at=_at(f"2024-12-{day:02d}T00:00:00Z")) for day in range(1, 6)]
+    leads = [LeadFactory(submitted_at=at(f"2024-12-{day:02d}T00:00:00Z")) for day in range(1, 6)]
 
     body = staff_client.get("/api/v1/leads?page=2&per_page=2&order=asc").json()
 

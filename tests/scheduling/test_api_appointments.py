@@ -1,11 +1,10 @@
 """Staff API: /api/v1/appointments (contract: reference/staff-api.md, Appointments; DESIGN.md)."""
-import datetime as dt
 
 import pytest
 
 from scheduling.models import Appointment
-from tests.crm.helpers import assert_same_shape, assert_staff_error, queries_for
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
+from tests.helpers import assert_same_shape, assert_staff_error, at, queries_for
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +22,6 @@ CONTRACT_APPOINTMENT = {
     "estimator_id": 2,
     "notes": None,
 }
-
-
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @pytest.fixture
@@ -52,7 +47,7 @@ def _booking(service, estimator, **overrides) -> dict:
 
 def test_list_matches_the_contract_example_key_for_key(staff_client, service, estimator):
     appointment = AppointmentFactory(
-        email="john@example.com", scheduled_time=_at("2024-12-10T14:00:00Z"), service=service, estimator=estimator
+        email="john@example.com", scheduled_time=at("2024-12-10T14:00:00Z"), service=service, estimator=estimator
     )
 
     response = staff_client.get("/api/v1/appointments")
@@ -73,8 +68,8 @@ def test_list_shows_an_unassigned_appointment_with_a_null_estimator(staff_client
 
 
 def test_list_is_soonest_first(staff_client, service):
-    later = AppointmentFactory(scheduled_time=_at("2030-01-02T10:00:00Z"), service=service)
-    sooner = AppointmentFactory(scheduled_time=_at("2030-01-01T10:00:00Z"), service=service)
+    later = AppointmentFactory(scheduled_time=at("2030-01-02T10:00:00Z"), service=service)
+    sooner = AppointmentFactory(scheduled_time=at("2030-01-01T10:00:00Z"), service=service)
 
     data = staff_client.get("/api/v1/appointments").json()["data"]
 
@@ -111,8 +106,8 @@ def test_list_refuses_a_bad_estimator_id_with_400(staff_client, value):
 
 
 def test_list_filters_by_date_from_inclusively(staff_client):
-    AppointmentFactory(scheduled_time=_at("2030-01-09T23:59:00Z"))
-    first_minute = AppointmentFactory(scheduled_time=_at("2030-01-10T00:00:00Z"))
+    AppointmentFactory(scheduled_time=at("2030-01-09T23:59:00Z"))
+    first_minute = AppointmentFactory(scheduled_time=at("2030-01-10T00:00:00Z"))
 
     data = staff_client.get("/api/v1/appointments?date_from=2030-01-10").json()["data"]
 
@@ -120,8 +115,8 @@ def test_list_filters_by_date_from_inclusively(staff_client):
 
 
 def test_list_filters_by_date_to_including_that_whole_day(staff_client):
-    last_minute = AppointmentFactory(scheduled_time=_at("2030-01-10T23:00:00Z"))
-    AppointmentFactory(scheduled_time=_at("2030-01-11T00:00:00Z"))
+    last_minute = AppointmentFactory(scheduled_time=at("2030-01-10T23:00:00Z"))
+    AppointmentFactory(scheduled_time=at("2030-01-11T00:00:00Z"))
 
     data = staff_client.get("/api/v1/appointments?date_to=2030-01-10").json()["data"]
 
@@ -129,9 +124,9 @@ def test_list_filters_by_date_to_including_that_whole_day(staff_client):
 
 
 def test_list_filters_by_a_date_range(staff_client):
-    AppointmentFactory(scheduled_time=_at("2030-01-01T10:00:00Z"))
-    inside = AppointmentFactory(scheduled_time=_at("2030-01-05T10:00:00Z"))
-    AppointmentFactory(scheduled_time=_at("2030-01-09T10:00:00Z"))
+    AppointmentFactory(scheduled_time=at("2030-01-01T10:00:00Z"))
+    inside = AppointmentFactory(scheduled_time=at("2030-01-05T10:00:00Z"))
+    AppointmentFactory(scheduled_time=at("2030-01-09T10:00:00Z"))
 
     data = staff_client.get("/api/v1/appointments?date_from=2030-01-02&date_to=2030-01-08").json()["data"]
 
@@ -190,7 +185,7 @@ def test_list_needs_an_api_key(anon_client):
 
 def test_get_one_has_the_list_representation(staff_client, service, estimator):
     appointment = AppointmentFactory(
-        email="john@example.com", scheduled_time=_at("2024-12-10T14:00:00Z"), service=service, estimator=estimator
+        email="john@example.com", scheduled_time=at("2024-12-10T14:00:00Z"), service=service, estimator=estimator
     )
 
     response = staff_client.get(f"/api/v1/appointments/{appointment.id}")
@@ -226,8 +221,8 @@ def test_create_answers_201_and_books_with_the_services_duration(staff_client, s
     appointment = Appointment.objects.get(pk=body["id"])
     assert appointment.duration_minutes == 60
     assert appointment.status == "scheduled"
-    assert appointment.scheduled_time == _at("2030-01-07T14:00:00Z")
-    assert appointment.ends_at == _at("2030-01-07T15:00:00Z")
+    assert appointment.scheduled_time == at("2030-01-07T14:00:00Z")
+    assert appointment.ends_at == at("2030-01-07T15:00:00Z")
 
 
 def test_created_appointment_reads_back_as_posted(staff_client, service, estimator):
@@ -299,7 +294,7 @@ def test_create_with_an_unknown_or_inactive_estimator_is_422(staff_client, servi
 
 def test_create_overlapping_the_estimators_booking_is_409_naming_it(staff_client, service, estimator):
     existing = AppointmentFactory(
-        estimator=estimator, scheduled_time=_at("2030-01-07T13:30:00Z"), duration_minutes=60
+        estimator=estimator, scheduled_time=at("2030-01-07T13:30:00Z"), duration_minutes=60
     )
 
     response = staff_client.post("/api/v1/appointments", _booking(service, estimator), format="json")
@@ -311,7 +306,7 @@ def test_create_overlapping_the_estimators_booking_is_409_naming_it(staff_client
 
 
 def test_create_right_after_another_booking_is_fine(staff_client, service, estimator):
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T13:00:00Z"), duration_minutes=60)
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T13:00:00Z"), duration_minutes=60)
 
     response = staff_client.post("/api/v1/appointments", _booking(service, estimator), format="json")
 
@@ -319,19 +314,19 @@ def test_create_right_after_another_booking_is_fine(staff_client, service, estim
 
 
 def test_create_for_another_estimator_at_the_same_time_is_fine(staff_client, service, estimator):
-    AppointmentFactory(scheduled_time=_at("2030-01-07T14:00:00Z"))
+    AppointmentFactory(scheduled_time=at("2030-01-07T14:00:00Z"))
 
     assert staff_client.post("/api/v1/appointments", _booking(service, estimator), format="json").status_code == 201
 
 
 def test_create_over_a_cancelled_booking_is_fine(staff_client, service, estimator):
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T14:00:00Z"), status="cancelled")
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T14:00:00Z"), status="cancelled")
 
     assert staff_client.post("/api/v1/appointments", _booking(service, estimator), format="json").status_code == 201
 
 
 def test_create_over_a_no_show_is_409_because_a_no_show_keeps_its_slot(staff_client, service, estimator):
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T14:00:00Z"), status="no_show")
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T14:00:00Z"), status="no_show")
 
     response = staff_client.post("/api/v1/appointments", _booking(service, estimator), format="json")
 
@@ -359,7 +354,7 @@ def test_create_needs_the_write_appointments_scope(make_staff_client, service, e
 
 
 def test_patch_changes_the_given_fields(staff_client, estimator):
-    appointment = AppointmentFactory(estimator=None, scheduled_time=_at("2030-01-07T09:00:00Z"))
+    appointment = AppointmentFactory(estimator=None, scheduled_time=at("2030-01-07T09:00:00Z"))
 
     response = staff_client.patch(
         f"/api/v1/appointments/{appointment.id}",
@@ -374,13 +369,13 @@ def test_patch_changes_the_given_fields(staff_client, estimator):
     assert (appointment.status, appointment.duration_minutes, appointment.estimator_id, appointment.notes) == (
         "confirmed", 90, estimator.id, "Bring samples"
     )
-    assert appointment.scheduled_time == _at("2030-01-08T10:00:00Z")
-    assert appointment.ends_at == _at("2030-01-08T11:30:00Z")
+    assert appointment.scheduled_time == at("2030-01-08T10:00:00Z")
+    assert appointment.ends_at == at("2030-01-08T11:30:00Z")
 
 
 def test_patch_into_an_overlap_is_409_and_changes_nothing(staff_client, estimator):
-    taken = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T10:00:00Z"))
-    moving = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T12:00:00Z"))
+    taken = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T10:00:00Z"))
+    moving = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T12:00:00Z"))
 
     response = staff_client.patch(
         f"/api/v1/appointments/{moving.id}", {"scheduled_time": "2030-01-07T10:30:00Z"}, format="json"
@@ -388,13 +383,13 @@ def test_patch_into_an_overlap_is_409_and_changes_nothing(staff_client, estimato
 
     assert assert_staff_error(response, 409, "CONFLICT")["details"]["conflicting_appointment_id"] == taken.id
     moving.refresh_from_db()
-    assert moving.scheduled_time == _at("2030-01-07T12:00:00Z")
+    assert moving.scheduled_time == at("2030-01-07T12:00:00Z")
     assert not Event.objects.filter(type="appointment.updated").exists()
 
 
 def test_patch_lengthening_into_the_next_booking_is_409(staff_client, estimator):
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T11:00:00Z"))
-    first = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T10:00:00Z"))
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T11:00:00Z"))
+    first = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T10:00:00Z"))
 
     response = staff_client.patch(f"/api/v1/appointments/{first.id}", {"duration_minutes": 61}, format="json")
 
@@ -402,7 +397,7 @@ def test_patch_lengthening_into_the_next_booking_is_409(staff_client, estimator)
 
 
 def test_patch_moving_within_its_own_slot_is_fine(staff_client, estimator):
-    appointment = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T10:00:00Z"))
+    appointment = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T10:00:00Z"))
 
     response = staff_client.patch(
         f"/api/v1/appointments/{appointment.id}", {"scheduled_time": "2030-01-07T10:15:00Z"}, format="json"
@@ -412,7 +407,7 @@ def test_patch_moving_within_its_own_slot_is_fine(staff_client, estimator):
 
 
 def test_cancelling_frees_the_slot_and_reactivating_checks_it_again(staff_client, service, estimator):
-    first = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-01-07T14:00:00Z"))
+    first = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T14:00:00Z"))
     cancel = staff_client.patch(f"/api/v1/appointments/{first.id}", {"status": "cancelled"}, format="json")
     assert cancel.status_code == 200
 

@@ -1,5 +1,4 @@
 """The double-booking guarantee under real concurrency, and the database constraint behind it."""
-import datetime as dt
 import threading
 
 import pytest
@@ -9,11 +8,8 @@ from scheduling import services
 from scheduling.models import Appointment
 from tests.conftest import KeyedClient
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
+from tests.helpers import at
 from verso.errors import Conflict
-
-
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _post_concurrently(raw_key: str, api_key, bodies: list[dict]) -> list:
@@ -90,7 +86,7 @@ def test_concurrent_bookings_for_different_estimators_all_succeed(make_staff_cli
 def test_a_cancelled_appointment_no_longer_blocks_concurrent_rebooking(make_staff_client):
     client = make_staff_client(scopes=["write:appointments"], rate_limit_override="1000/m")
     service, estimator = ServiceFactory(), EstimatorFactory()
-    taken = AppointmentFactory(service=service, estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"))
+    taken = AppointmentFactory(service=service, estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"))
     services.appointment_update(appointment_id=taken.id, changes={"status": "cancelled"})
     bodies = [
         {
@@ -108,23 +104,23 @@ def test_a_cancelled_appointment_no_longer_blocks_concurrent_rebooking(make_staf
 @pytest.mark.django_db
 def test_the_exclusion_constraint_refuses_an_overlapping_insert_that_bypasses_the_service():
     estimator = EstimatorFactory()
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"), duration_minutes=60)
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"), duration_minutes=60)
 
     with pytest.raises(IntegrityError, match="scheduling_appointment_no_overlap"), transaction.atomic():
-        AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:59:00Z"), duration_minutes=30)
+        AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:59:00Z"), duration_minutes=30)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_exclusion_constraint_refuses_an_overlapping_raw_sql_update():
     estimator = EstimatorFactory()
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"))
-    other = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T16:00:00Z"))
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"))
+    other = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T16:00:00Z"))
 
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE scheduling_appointment SET scheduled_time = %s, ends_at = %s WHERE id = %s",
-            [_at("2030-03-04T14:30:00Z"), _at("2030-03-04T15:30:00Z"), other.id],
+            [at("2030-03-04T14:30:00Z"), at("2030-03-04T15:30:00Z"), other.id],
         )
 
 
@@ -132,12 +128,12 @@ def test_the_exclusion_constraint_refuses_an_overlapping_raw_sql_update():
 @pytest.mark.django_db
 def test_the_exclusion_constraint_lets_cancelled_back_to_back_and_unassigned_appointments_be():
     estimator = EstimatorFactory()
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"))
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"))
 
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"), status="cancelled")
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T15:00:00Z"))  # touches, no overlap
-    AppointmentFactory(estimator=None, scheduled_time=_at("2030-03-04T14:00:00Z"))
-    AppointmentFactory(estimator=None, scheduled_time=_at("2030-03-04T14:00:00Z"))
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"), status="cancelled")
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T15:00:00Z"))  # touches, no overlap
+    AppointmentFactory(estimator=None, scheduled_time=at("2030-03-04T14:00:00Z"))
+    AppointmentFactory(estimator=None, scheduled_time=at("2030-03-04T14:00:00Z"))
 
     assert Appointment.objects.count() == 5
 
@@ -146,10 +142,10 @@ def test_the_exclusion_constraint_lets_cancelled_back_to_back_and_unassigned_app
 @pytest.mark.django_db
 def test_the_exclusion_constraint_also_holds_for_no_shows():
     estimator = EstimatorFactory()
-    AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"), status="no_show")
+    AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"), status="no_show")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:30:00Z"))
+        AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:30:00Z"))
 
 
 @pytest.mark.postgres
@@ -157,9 +153,9 @@ def test_the_exclusion_constraint_also_holds_for_no_shows():
 def test_a_constraint_violation_that_slipped_past_the_check_becomes_a_conflict_naming_the_clash():
     # given: a save that skips the service's check (as a racing writer effectively would)
     estimator = EstimatorFactory()
-    taken = AppointmentFactory(estimator=estimator, scheduled_time=_at("2030-03-04T14:00:00Z"))
+    taken = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-03-04T14:00:00Z"))
     racer = AppointmentFactory.build(
-        estimator=estimator, service=taken.service, scheduled_time=_at("2030-03-04T14:30:00Z")
+        estimator=estimator, service=taken.service, scheduled_time=at("2030-03-04T14:30:00Z")
     )
 
     # when / then

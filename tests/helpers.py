@@ -1,4 +1,6 @@
-"""Shared assertions for the crm and scheduling API tests."""
+"""Assertions and small helpers the API tests share (contract shapes, Staff API errors, query counts)."""
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -8,6 +10,11 @@ def assert_same_shape(actual: dict, example: dict) -> None:
     assert list(actual) == list(example) or set(actual) == set(example), (sorted(actual), sorted(example))
     for key, value in example.items():
         assert type(actual[key]) is type(value), f"{key}: {type(actual[key]).__name__} != {type(value).__name__}"
+
+
+def at(text: str) -> dt.datetime:
+    """An ISO 8601 timestamp ("2024-12-01T10:30:00Z") as an aware datetime."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def assert_staff_error(response, status: int, code: str) -> dict:
