@@ -68,9 +68,9 @@ class CategoryFilter(django_filters.FilterSet):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="status", choices=Order.STATUS_CHOICES)
-    # The Staff API's one datetime parser; created_before stays exclusive here (leads: inclusive).
+    # Both bounds inclusive, as for leads: a bare date covers its whole (UTC) day.
     created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
-    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt", end_of_day=True)
     # Beyond the contract:
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)

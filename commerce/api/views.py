@@ -195,7 +195,10 @@ class OrderListView(StaffAPIView):
         parameters=PAGE_PARAMS + [
             OpenApiParameter("status", OpenApiTypes.STR, enum=[v for v, _ in Order.STATUS_CHOICES]),
             OpenApiParameter("created_after", OpenApiTypes.DATETIME, description="ISO 8601; created at or after."),
-            OpenApiParameter("created_before", OpenApiTypes.DATETIME, description="ISO 8601; created before."),
+            OpenApiParameter(
+                "created_before", OpenApiTypes.DATETIME,
+                description="ISO 8601; created at or before (a bare date covers its whole day).",
+            ),
             OpenApiParameter("email", OpenApiTypes.STR, description="The customer's email (exact, any case)."),
             OpenApiParameter(
                 "fulfillment_status", OpenApiTypes.STR, enum=[v for v, _ in Order.FULFILLMENT_CHOICES]

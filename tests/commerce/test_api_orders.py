@@ -187,6 +187,10 @@ def test_orders_filter_by_creation_time(staff_client, place_order):
     assert [o["id"] for o in before] == [old.pk]
     day = (timezone.now() - timedelta(days=5)).date().isoformat()
     assert [o["id"] for o in staff_client.get(f"/api/v1/orders?created_after={day}").json()["data"]] == [new.pk]
+    # a bare date is a whole (UTC) day at both ends, as for leads
+    today = timezone.now().date().isoformat()
+    same_day = staff_client.get("/api/v1/orders", {"created_after": today, "created_before": today}).json()["data"]
+    assert [o["id"] for o in same_day] == [new.pk]
 
 
 @pytest.mark.parametrize("query, name", [
