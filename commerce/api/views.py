@@ -51,6 +51,7 @@ ProductDeleted = inline_serializer(
 )
 
 
+@extend_schema(tags=["Products"])
 class ProductListView(StaffAPIView):
     required_scopes = {"GET": "read:products", "POST": "write:products"}
 
@@ -91,6 +92,7 @@ class ProductListView(StaffAPIView):
         return created(product.pk, "Product")
 
 
+@extend_schema(tags=["Products"])
 class ProductDetailView(StaffAPIView):
     required_scopes = {"GET": "read:products", "PATCH": "write:products", "DELETE": "write:products"}
 
@@ -130,6 +132,7 @@ class ProductDetailView(StaffAPIView):
 CATEGORY_SORTS = {"name": "name", "created_at": "created_at", "id": "id"}
 
 
+@extend_schema(tags=["Categories"])
 class CategoryListView(StaffAPIView):
     required_scopes = {"GET": "read:products", "POST": "write:products"}
 
@@ -159,6 +162,7 @@ class CategoryListView(StaffAPIView):
         return created(category.pk, "Category")
 
 
+@extend_schema(tags=["Categories"])
 class CategoryDetailView(StaffAPIView):
     required_scopes = {"GET": "read:products", "PATCH": "write:products"}
 
@@ -187,6 +191,7 @@ class CategoryDetailView(StaffAPIView):
 ORDER_SORTS = {"created_at": "created_at", "total_amount": "total_amount", "order_number": "order_number", "id": "id"}
 
 
+@extend_schema(tags=["Orders"])
 class OrderListView(StaffAPIView):
     required_scopes = {"GET": "read:orders", "POST": "write:orders"}
 
@@ -234,6 +239,7 @@ class OrderListView(StaffAPIView):
         )
 
 
+@extend_schema(tags=["Orders"])
 class OrderDetailView(StaffAPIView):
     required_scopes = {"GET": "read:orders", "PATCH": "write:orders"}
 
@@ -261,6 +267,7 @@ class OrderDetailView(StaffAPIView):
         return updated(order.pk, "Order")
 
 
+@extend_schema(tags=["Orders"])
 class OrderGroupDetailView(StaffAPIView):
     required_scopes = {"PATCH": "write:orders"}
 
