@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pw-12345-long")
+    password = factory.django.Password("pw-12345-long")
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
