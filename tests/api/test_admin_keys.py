@@ -60,6 +60,22 @@ def test_a_staff_key_needs_a_scope(admin_client):
     assert not ApiKey.objects.exists()
 
 
+def test_a_supplier_key_is_generated_without_scopes(admin_client):
+    from tests.factories import SupplierFactory
+
+    supplier = SupplierFactory()
+    refused = admin_client.post("/admin/api/apikey/add/", {"name": "Shop", "supplier": supplier.pk,
+                                                          "scopes": ["read:leads"], "rate_limit_override": ""})
+    assert "carries no scopes" in refused.content.decode()
+    response = admin_client.post("/admin/api/apikey/add/", {"name": "Shop", "supplier": supplier.pk,
+                                                           "rate_limit_override": ""})
+    raw = KEY_RE.findall(response.content.decode())[0]
+    api_key = ApiKey.objects.get(name="Shop")
+    assert (api_key.supplier, api_key.scopes) == (supplier, [])
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/supplier/_test/echo").status_code == 200
+    assert f"Shop ({api_key.prefix})" in admin_client.get("/admin/").content.decode()  # recent actions
+
+
 def test_the_list_shows_name_prefix_scopes_creator_last_use_and_state(admin_client, make_staff_client):
     client = make_staff_client(scopes=["read:orders"], created_by=User.objects.get(username="boss"))
     page = admin_client.get("/admin/api/apikey/").content.decode()

@@ -25,6 +25,8 @@ class GenerateKeyForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("supplier") and not cleaned.get("scopes"):
             self.add_error("scopes", "Choose at least one scope for a staff key.")
+        if cleaned.get("supplier") and cleaned.get("scopes"):
+            self.add_error("scopes", "A supplier key carries no scopes (it reaches its supplier's data only).")
         return cleaned
 
 
@@ -83,7 +85,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             expires_at=form.cleaned_data.get("expires_at"),
             rate_limit_override=form.cleaned_data.get("rate_limit_override") or "",
         )
-        obj.pk = api_key.pk
+        obj.pk, obj.name, obj.prefix = api_key.pk, api_key.name, api_key.prefix  # for the admin log entry
         request._generated_raw_key = raw
 
     def response_add(self, request, obj, post_url_continue=None):
