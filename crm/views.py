@@ -2,7 +2,7 @@
 import logging
 
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from verso.errors import DomainError
@@ -16,14 +16,14 @@ logger = logging.getLogger(__name__)
 CONTACT_RATE = "5/m"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="ip", rate=CONTACT_RATE, method="POST", block=False, group="crm.contact")
 def contact(request):
     if getattr(request, "limited", False):
         response = render(request, "crm/rate_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "crm/contact.html", {"form": ContactForm()})
 
     form = ContactForm(request.POST)
@@ -43,6 +43,6 @@ def contact(request):
     return render(request, "crm/contact.html", {"form": form}, status=400)
 
 
-@require_http_methods(["GET"])
+@require_safe
 def contact_thanks(request):
     return render(request, "crm/contact_thanks.html")

@@ -2,18 +2,28 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+# The longest appointment (and so the longest service) in minutes: one day.
+MAX_DURATION_MINUTES = 24 * 60
 
 
 class Service(models.Model):
     name = models.CharField(max_length=100)
-    duration_minutes = models.PositiveIntegerField(default=60, help_text="Default length of an appointment.")
+    duration_minutes = models.PositiveIntegerField(
+        default=60, help_text="Default length of an appointment, in minutes (at most a day).",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="scheduling_service_duration_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0, duration_minutes__lte=MAX_DURATION_MINUTES),
+                name="scheduling_service_duration_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

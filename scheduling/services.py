@@ -17,9 +17,9 @@ from verso.changes import previous_values, reject_unknown_fields
 from verso.errors import Conflict, NotFound, ValidationFailed
 from webhooks.services import emit, emit_updated
 
-from .models import NO_OVERLAP_CONSTRAINT, Appointment, Estimator, Service
+from .models import MAX_DURATION_MINUTES, NO_OVERLAP_CONSTRAINT, Appointment, Estimator, Service
 
-MAX_DURATION_MINUTES = 24 * 60
+LATEST_YEAR = 9998
 CONTACT_FIELDS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 50}
 UPDATABLE_FIELDS = (
     *CONTACT_FIELDS, "scheduled_time", "duration_minutes", "status", "service_id", "estimator_id", "notes",
@@ -57,6 +57,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "scheduled_time":
             if not isinstance(value, datetime):
                 errors[name] = "Must be a datetime."
+            elif value.year > LATEST_YEAR:
+                errors[name] = f"Must be in the year {LATEST_YEAR} or earlier."  # its end must still be a date
             elif timezone.is_naive(value):
                 value = timezone.make_aware(value, timezone.get_default_timezone())
         elif name == "duration_minutes":
@@ -68,6 +70,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "notes":
             if value is not None and not isinstance(value, str):
                 errors[name] = "Must be a string or null."
+            elif isinstance(value, str) and not value.strip():
+                value = None  # no notes is null, as the contract shows
         cleaned[name] = value
     if errors:
         raise ValidationFailed.for_fields(errors)

@@ -40,6 +40,8 @@ class AppointmentListFilter(django_filters.FilterSet):
         return queryset.filter(scheduled_time__gte=self._midnight(value))
 
     def filter_date_to(self, queryset, name, value):
+        if value == dt.date.max:
+            return queryset.filter(scheduled_time__gte=self._midnight(dt.date.min))  # no upper bound left
         return queryset.filter(scheduled_time__lt=self._midnight(value + dt.timedelta(days=1)))
 
     def is_valid(self):

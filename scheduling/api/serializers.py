@@ -1,8 +1,14 @@
 """Shapes of the Appointments API: input serializers check types only; rules live in scheduling.services."""
 from rest_framework import serializers
 
-from scheduling.models import Appointment
-from verso.api.fields import NamedEnumField, RejectUnknownFields, StrictCharField, StrictIntegerField
+from scheduling.models import MAX_DURATION_MINUTES, Appointment
+from verso.api.fields import (
+    InstantField,
+    NamedEnumField,
+    RejectUnknownFields,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 class AppointmentStatusField(NamedEnumField):
@@ -15,9 +21,9 @@ class AppointmentCreateInput(RejectUnknownFields, serializers.Serializer):
     last_name = StrictCharField(max_length=100)
     email = serializers.EmailField(max_length=254)
     phone = StrictCharField(max_length=50)
-    scheduled_time = serializers.DateTimeField(help_text="ISO 8601; a time without an offset is UTC.")
+    scheduled_time = InstantField(help_text="ISO 8601 date and time; a time without an offset is UTC.")
     duration_minutes = StrictIntegerField(
-        required=False, min_value=1, max_value=24 * 60, help_text="Defaults to the service's duration."
+        required=False, min_value=1, max_value=MAX_DURATION_MINUTES, help_text="Defaults to the service's duration."
     )
     service_id = StrictIntegerField(min_value=1)
     estimator_id = StrictIntegerField(required=False, allow_null=True, min_value=1)

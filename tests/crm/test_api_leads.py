@@ -425,3 +425,11 @@ def test_put_is_not_allowed(staff_client):
     lead = LeadFactory()
 
     assert_staff_error(staff_client.put(f"/api/v1/leads/{lead.id}", {}, format="json"), 405, "METHOD_NOT_ALLOWED")
+
+
+def test_the_last_instant_is_a_valid_created_before(staff_client):
+    LeadFactory()
+    for value in ("9999-12-31", "9999-12-31T23:59:59.999999Z"):
+        response = staff_client.get("/api/v1/leads", {"created_before": value})
+        assert response.status_code == 200, response.content
+        assert response.json()["pagination"]["total"] == 1

@@ -122,3 +122,8 @@ def test_reading_the_form_is_not_rate_limited():
     browser = Client(REMOTE_ADDR="198.51.100.3")
 
     assert all(browser.get("/contact/").status_code == 200 for _ in range(10))
+
+
+def test_head_requests_on_the_public_pages_succeed():
+    assert Client().head("/contact/").status_code == 200
+    assert Client().head("/contact/thanks/").status_code == 200

@@ -84,3 +84,24 @@ def test_the_cancel_action_frees_the_slot_through_the_service(admin_client):
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
     assert Event.objects.filter(type="appointment.updated").count() == 1
+
+
+def test_a_service_longer_than_a_day_is_refused_on_the_form(admin_client):
+    from scheduling.models import Service
+
+    response = admin_client.post("/admin/scheduling/service/add/", {"name": "Survey", "duration_minutes": "2880",
+                                                                     "is_active": "on"})
+    assert response.status_code == 200
+    assert "less than or equal to 1440" in response.content.decode()
+    assert not Service.objects.exists()
+
+
+def test_a_booking_at_the_end_of_the_calendar_is_a_form_error(admin_client):
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    response = admin_client.post(
+        "/admin/scheduling/appointment/add/",
+        _form(service, estimator, scheduled_time_0="9999-12-31", scheduled_time_1="23:30:00"),
+    )
+    assert response.status_code == 200
+    assert "9998" in response.content.decode()
+    assert not Appointment.objects.exists()

@@ -451,3 +451,40 @@ def test_patch_needs_the_write_appointments_scope(make_staff_client):
     response = client.patch(f"/api/v1/appointments/{appointment.id}", {"status": "confirmed"}, format="json")
 
     assert_staff_error(response, 403, "FORBIDDEN")
+
+
+# --- edges of the calendar and of the input (review findings) ----------------------------
+
+
+def test_booking_at_the_end_of_the_calendar_is_422_not_500(staff_client, service, estimator):
+    response = staff_client.post(
+        "/api/v1/appointments", _booking(service, estimator, scheduled_time="9999-12-31T23:30:00Z"), format="json"
+    )
+    assert_staff_error(response, 422, "VALIDATION_ERROR")
+    assert "scheduled_time" in response.json()["details"]
+    appointment = AppointmentFactory()
+    response = staff_client.patch(
+        f"/api/v1/appointments/{appointment.pk}", {"scheduled_time": "9999-12-31T23:59:00Z"}, format="json"
+    )
+    assert_staff_error(response, 422, "VALIDATION_ERROR")
+
+
+def test_a_date_without_a_time_is_not_a_booking_time(staff_client, service, estimator):
+    response = staff_client.post(
+        "/api/v1/appointments", _booking(service, estimator, scheduled_time="2030-01-07"), format="json"
+    )
+    assert_staff_error(response, 422, "VALIDATION_ERROR")
+    assert not Appointment.objects.exists()
+
+
+def test_empty_notes_are_stored_as_null(staff_client, service, estimator):
+    response = staff_client.post("/api/v1/appointments", _booking(service, estimator, notes="  "), format="json")
+    assert response.status_code == 201
+    assert staff_client.get(f"/api/v1/appointments/{response.json()['id']}").json()["notes"] is None
+
+
+def test_the_last_date_is_a_valid_date_to(staff_client):
+    AppointmentFactory()
+    response = staff_client.get("/api/v1/appointments", {"date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert response.json()["pagination"]["total"] == 1

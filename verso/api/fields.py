@@ -3,6 +3,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+from verso.api.query import DATE_ONLY
+
 
 class StrictCharField(serializers.CharField):
     """A CharField that refuses numbers and booleans instead of quietly turning them into text."""
@@ -20,6 +22,15 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 date *and time*: a bare date is refused rather than read as midnight."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
+        return super().to_internal_value(value)
 
 
 class RejectUnknownFields:

@@ -31,6 +31,8 @@ def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
         except ValueError:
             return None
         if end_of_day:
+            if day == dt.date.max:
+                return dt.datetime.max.replace(tzinfo=dt.UTC)  # the end of time: no upper bound
             day += dt.timedelta(days=1)
         return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
     value = _parse_datetime(raw)
@@ -40,7 +42,9 @@ def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
     if value is None:
         return None
     value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return value + dt.timedelta(microseconds=1) if end_of_day else value
+    if end_of_day and value < dt.datetime.max.replace(tzinfo=dt.UTC):
+        return value + dt.timedelta(microseconds=1)
+    return value
 
 
 def _parse_datetime(raw: str) -> dt.datetime | None:
