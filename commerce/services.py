@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, IntegerField, Value
+from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -437,11 +438,26 @@ def order_place(
     return order
 
 
-def _restock(group: OrderGroup) -> None:
-    lines = sorted(group.items.values_list("product_id", "quantity"))
+def _restock(groups: list[OrderGroup]) -> None:
+    """Put back the stock of cancelled groups in ONE pass, in ascending product id.
+
+    That is the order order_place takes product rows in, so two cancellations (or a
+    cancellation and an order) never wait on each other's rows in opposite orders: no
+    deadlock. A product's quantities are summed across the groups first, so each row is
+    updated once. Stock is capped at the column's maximum rather than overflowing it (a
+    500 that would block the cancellation); nobody holds two billion of anything.
+    """
+    totals: dict[int, int] = defaultdict(int)
+    for product_id, quantity in OrderItem.objects.filter(group__in=groups).values_list("product_id", "quantity"):
+        totals[product_id] += quantity
     now = timezone.now()
-    for product_id, quantity in lines:
-        Product.objects.filter(pk=product_id).update(stock_qty=F("stock_qty") + quantity, updated_at=now)
+    for product_id in sorted(totals):
+        # Added in 64 bits, then capped: a 32-bit stock_qty + quantity would overflow in SQL.
+        back = Cast(F("stock_qty"), BigIntegerField()) + Value(totals[product_id], output_field=BigIntegerField())
+        Product.objects.filter(pk=product_id).update(
+            stock_qty=Least(back, Value(MAX_INT, output_field=BigIntegerField()), output_field=IntegerField()),
+            updated_at=now,
+        )
 
 
 def _refresh_fulfillment(order: Order) -> None:
@@ -453,7 +469,10 @@ def _refresh_fulfillment(order: Order) -> None:
 
 
 def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -> None:
-    """Move a locked group (its order already locked too); no event."""
+    """Move a locked group (its order already locked too) along the group lifecycle.
+
+    No event and no restock: the caller restocks the groups it cancelled, all in one pass.
+    """
     allowed = state.group_allowed_targets(group.status, staff=actor.is_staff)
     if to_status not in allowed:
         raise InvalidTransition(
@@ -463,28 +482,32 @@ def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -
     group.status = to_status
     group.save(update_fields=["status", "updated_at"])
     _history(group=group, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
-    if to_status == OrderGroup.CANCELLED:
-        _restock(group)
 
 
 def _move_order(order: Order, to_status: str, actor: Actor, comment: str) -> None:
-    """Move a locked order; cancelling cancels its open groups and puts their stock back."""
+    """Move a locked order.
+
+    Cancelling or refunding it cancels its groups not yet shipped and puts their stock back
+    (goods that left stay as they are: shipped and delivered groups are not restocked).
+    """
     allowed = state.order_allowed_targets(order.status)
     if to_status not in allowed:
         raise InvalidTransition(
             entity=f"order {order.order_number}", from_status=order.status, to_status=to_status, allowed=allowed
         )
-    if to_status == Order.CANCELLED:
+    if to_status in (Order.CANCELLED, Order.REFUNDED):
         groups = list(OrderGroup.objects.select_for_update().filter(order=order).order_by("pk"))
         gone = [g for g in groups if g.status in (OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED)]
-        if gone:
+        if gone and to_status == Order.CANCELLED:
             raise ValidationFailed(
                 f"Order {order.order_number} cannot be cancelled: part of it has shipped; refund it instead.",
                 details={"status": "Groups already shipped: " + ", ".join(str(g.pk) for g in gone)},
             )
-        for group in groups:
-            if group.status != OrderGroup.CANCELLED:
-                _move_group(group, OrderGroup.CANCELLED, actor, comment or "Order cancelled")
+        default_comment = "Order cancelled" if to_status == Order.CANCELLED else "Order refunded"
+        open_groups = [g for g in groups if g.status in state.GROUP_NOT_YET_SHIPPED]
+        for group in open_groups:
+            _move_group(group, OrderGroup.CANCELLED, actor, comment or default_comment)
+        _restock(open_groups)
     from_status = order.status
     order.status = to_status
     order.save(update_fields=["status", "updated_at"])
@@ -509,6 +532,32 @@ def order_transition(*, order: Order, to_status: str, actor: Actor, comment: str
     return order
 
 
+def _check_group_move_allowed_by_order(order: Order, group: OrderGroup, to_status: str, actor: Actor) -> None:
+    # The group's own lifecycle first, so its 422 keeps naming the allowed targets.
+    allowed = state.group_allowed_targets(group.status, staff=actor.is_staff)
+    if to_status not in allowed:
+        return  # _move_group refuses it
+    reason = state.group_move_refusal(order_status=order.status, to_status=to_status)
+    if reason:
+        raise ValidationFailed(
+            f"Cannot move order group {group.pk} from '{group.status}' to '{to_status}': {reason}.",
+            details={"status": reason},
+        )
+
+
+def _cancel_order_when_no_group_is_left(order: Order, actor: Actor) -> None:
+    """Every group cancelled one by one: the order is cancelled too (as Shopify does)."""
+    if order.groups.exclude(status=OrderGroup.CANCELLED).exists():
+        return
+    if Order.CANCELLED not in state.order_allowed_targets(order.status):
+        return
+    from_status = order.status
+    order.status = Order.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    _history(order=order, from_status=from_status, to_status=Order.CANCELLED, actor=actor,
+             comment="All of its groups were cancelled")
+
+
 @transaction.atomic
 def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, comment: str = "") -> OrderGroup:
     """Move a supplier's portion of an order. Suppliers may only move their own groups."""
@@ -517,7 +566,11 @@ def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, c
     group = OrderGroup.objects.select_for_update().get(pk=group.pk)
     if actor.is_supplier and group.supplier_id != actor.supplier_id:
         raise NotFound("Order not found")
+    _check_group_move_allowed_by_order(order, group, to_status, actor)
     _move_group(group, to_status, actor, comment)
+    if to_status == OrderGroup.CANCELLED:
+        _restock([group])
+        _cancel_order_when_no_group_is_left(order, actor)
     _refresh_fulfillment(order)
     emit("order.updated", order_payload(order.pk))
     return group

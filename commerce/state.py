@@ -44,6 +44,25 @@ def group_allowed_targets(status: str, *, staff: bool) -> list[str]:
     return targets
 
 
+# Groups still in the supplier's hands: what cancelling (or refunding) the order cancels.
+GROUP_NOT_YET_SHIPPED = {OrderGroup.PENDING, OrderGroup.CONFIRMED, OrderGroup.PROCESSING}
+
+
+def group_move_refusal(*, order_status: str, to_status: str) -> str | None:
+    """Why the order's status forbids moving one of its groups to ``to_status``; None if it doesn't.
+
+    The group lifecycle alone would let a supplier confirm a group of a refunded order, or
+    cancel (and so restock) goods a delivered order's customer already has. So: once the
+    order is over (cancelled, refunded, completed) its groups are frozen; once it is shipped
+    or delivered, none of its groups can be cancelled (refund the order instead).
+    """
+    if order_status in (Order.CANCELLED, Order.REFUNDED, Order.COMPLETED):
+        return f"the order is {order_status}, so its groups can no longer change"
+    if to_status == OrderGroup.CANCELLED and order_status in (Order.SHIPPED, Order.DELIVERED):
+        return f"the order is {order_status}, so its groups can no longer be cancelled; refund the order instead"
+    return None
+
+
 _SHIPPED_OR_LATER = {OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 _DELIVERED_OR_LATER = {OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 

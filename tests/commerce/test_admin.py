@@ -253,3 +253,20 @@ def test_orders_cannot_be_added_or_deleted_in_the_admin(admin_client, place_orde
     order = place_order((ProductFactory(), 1))
     assert admin_client.get(f"{ORDERS}add/").status_code == 403
     assert admin_client.get(f"{ORDERS}{order.pk}/delete/").status_code == 403
+
+
+def test_the_admin_refuses_cancelling_a_group_of_a_completed_order_with_a_message(admin_client, place_order):
+    # given a completed order
+    product = ProductFactory(stock_qty=10)
+    order = place_order((product, 4))
+    for target in ["paid", "shipped", "delivered", "completed"]:
+        _act(admin_client, ORDERS, f"mark_{target}", [order])
+    assert Order.objects.get(pk=order.pk).status == "completed"
+    group = order.groups.get()
+    # when
+    response = _act(admin_client, GROUPS, "mark_cancelled", [group])
+    # then
+    assert response.status_code == 200
+    assert any("the order is completed" in m for m in _messages(response))
+    assert OrderGroup.objects.get(pk=group.pk).status == "pending"
+    assert Product.objects.get(pk=product.pk).stock_qty == 6

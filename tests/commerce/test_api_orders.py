@@ -388,3 +388,37 @@ def test_a_group_of_another_order_is_a_404(staff_client, place_order):
     )
     assert response.status_code == 404
     assert response.json()["code"] == "NOT_FOUND"
+
+
+def test_a_group_of_a_refunded_order_cannot_be_confirmed(staff_client, place_order):
+    # given an order paid then refunded before its supplier did anything
+    order = place_order((ProductFactory(stock_qty=5), 2))
+    for target in ["paid", "refunded"]:
+        assert staff_client.patch(f"/api/v1/orders/{order.pk}", {"status": target}, format="json").status_code == 200
+    group = order.groups.get()
+    assert group.status == "cancelled"  # refunding cancelled it
+    OrderGroup.objects.filter(pk=group.pk).update(status="pending")  # as if an older refund had left it behind
+    # when
+    response = staff_client.patch(f"/api/v1/orders/{order.pk}/groups/{group.pk}", {"status": "confirmed"},
+                                  format="json")
+    # then
+    assert response.status_code == 422
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert "the order is refunded" in response.json()["error"]
+    assert OrderGroup.objects.get(pk=group.pk).status == "pending"
+
+
+def test_cancelling_a_group_of_a_completed_order_is_a_422_and_restocks_nothing(staff_client, place_order):
+    # given a completed order
+    product = ProductFactory(stock_qty=5)
+    order = place_order((product, 2))
+    for target in ["paid", "shipped", "delivered", "completed"]:
+        assert staff_client.patch(f"/api/v1/orders/{order.pk}", {"status": target}, format="json").status_code == 200
+    group = order.groups.get()
+    # when
+    response = staff_client.patch(f"/api/v1/orders/{order.pk}/groups/{group.pk}", {"status": "cancelled"},
+                                  format="json")
+    # then
+    assert response.status_code == 422
+    assert "the order is completed" in response.json()["error"]
+    assert Product.objects.get(pk=product.pk).stock_qty == 3

@@ -159,12 +159,108 @@ def test_an_order_with_a_shipped_group_cannot_be_cancelled(place_order):
     assert order.status == "paid"
 
 
-def test_refunding_does_not_restock(place_order):
+def test_refunding_a_paid_order_cancels_and_restocks_only_its_groups_not_yet_shipped(place_order):
+    # given a paid order: one supplier has shipped, the other has not
+    sent, kept = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((sent, 4), (kept, 3))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    shipped = order.groups.get(supplier=sent.supplier)
+    for target in ["confirmed", "processing", "shipped"]:
+        services.order_group_transition(group=shipped, to_status=target, actor=Actor())
+    waiting = order.groups.get(supplier=kept.supplier)
+    # when
+    services.order_transition(order=order, to_status="refunded", actor=Actor(), comment="Customer changed mind")
+    # then the unshipped group is cancelled (with its history row) and its stock is back
+    waiting.refresh_from_db()
+    shipped.refresh_from_db()
+    assert (waiting.status, shipped.status) == ("cancelled", "shipped")
+    change = StatusChange.objects.filter(group=waiting).latest("id")
+    assert (change.from_status, change.to_status, change.comment) == ("pending", "cancelled", "Customer changed mind")
+    assert (_stock(sent), _stock(kept)) == (6, 10)  # what left the warehouse is not restocked
+
+
+def test_refunding_a_delivered_order_restocks_nothing(place_order):
     product = ProductFactory(stock_qty=10)
     order = place_order((product, 4))
     services.order_transition(order=order, to_status="paid", actor=Actor())
+    for target in ["confirmed", "processing", "shipped", "delivered"]:
+        services.order_group_transition(group=order.groups.get(), to_status=target, actor=Actor())
+    services.order_transition(order=order, to_status="shipped", actor=Actor())
+    services.order_transition(order=order, to_status="delivered", actor=Actor())
     services.order_transition(order=order, to_status="refunded", actor=Actor())
+    assert order.groups.get().status == "delivered"
     assert _stock(product) == 6
+
+
+@pytest.mark.parametrize("order_status", ["cancelled", "refunded", "completed"])
+@pytest.mark.parametrize("group_status, to_status", [
+    ("pending", "confirmed"), ("processing", "cancelled"), ("shipped", "delivered"), ("delivered", "completed"),
+])
+def test_no_group_of_a_finished_order_moves(place_order, order_status, group_status, to_status):
+    # given a finished order whose group the group lifecycle alone would let move
+    product = ProductFactory(stock_qty=10)
+    order = place_order((product, 4))
+    Order.objects.filter(pk=order.pk).update(status=order_status)
+    group = order.groups.get()
+    OrderGroup.objects.filter(pk=group.pk).update(status=group_status)
+    # when / then
+    with pytest.raises(ValidationFailed, match=f"the order is {order_status}"):
+        services.order_group_transition(group=group, to_status=to_status, actor=Actor())
+    group.refresh_from_db()
+    assert group.status == group_status
+    assert not StatusChange.objects.filter(group=group).exists()
+    assert _stock(product) == 6
+
+
+@pytest.mark.parametrize("order_status", ["shipped", "delivered"])
+def test_no_group_of_a_shipped_or_delivered_order_can_be_cancelled(place_order, order_status):
+    # given
+    product = ProductFactory(stock_qty=10)
+    order = place_order((product, 4))
+    Order.objects.filter(pk=order.pk).update(status=order_status)
+    group = order.groups.get()
+    OrderGroup.objects.filter(pk=group.pk).update(status="processing")
+    # when / then: cancelling is refused and restocks nothing ...
+    with pytest.raises(ValidationFailed, match="refund the order instead"):
+        services.order_group_transition(group=group, to_status="cancelled", actor=Actor())
+    assert _stock(product) == 6
+    # ... but the group may still catch up with its order
+    services.order_group_transition(group=group, to_status="shipped", actor=Actor())
+    assert OrderGroup.objects.get(pk=group.pk).status == "shipped"
+
+
+def test_cancelling_every_group_cancels_the_order(place_order):
+    # given a paid order from two suppliers
+    a, b = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((a, 1), (b, 2))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    first, second = order.groups.order_by("id")
+    # when one group is cancelled, the order goes on
+    services.order_group_transition(group=first, to_status="cancelled", actor=Actor())
+    order.refresh_from_db()
+    assert order.status == "paid"
+    # when the last one is too
+    events_before = Event.objects.filter(type="order.updated").count()
+    services.order_group_transition(group=second, to_status="cancelled", actor=Actor())
+    # then the order is cancelled, with its history row and one event
+    order.refresh_from_db()
+    assert (order.status, order.fulfillment_status) == ("cancelled", "cancelled")
+    change = StatusChange.objects.filter(order=order).latest("id")
+    assert (change.from_status, change.to_status) == ("paid", "cancelled")
+    assert Event.objects.filter(type="order.updated").count() == events_before + 1
+    assert Event.objects.filter(type="order.updated", data__id=order.pk, data__status="cancelled").count() == 1
+    assert (_stock(a), _stock(b)) == (10, 10)
+
+
+def test_cancelling_an_order_puts_back_stock_beyond_the_column_capped_not_overflowing(place_order):
+    # given a product restocked to the column's maximum after an order took some
+    product = ProductFactory(stock_qty=10)
+    order = place_order((product, 4))
+    Product.objects.filter(pk=product.pk).update(stock_qty=services.MAX_INT - 1)
+    # when
+    services.order_transition(order=order, to_status="cancelled", actor=Actor())
+    # then
+    assert _stock(product) == services.MAX_INT
 
 
 def test_fulfillment_rolls_up_from_the_groups(place_order):
