@@ -48,6 +48,16 @@ def _error_text(exc: DomainError) -> str:
     return exc.message
 
 
+def _reporting_domain_errors(model_admin, request, view, *args):
+    """Run an admin change view; a rule the form could not see (a SKU clash, a category
+    loop, a taken slug) becomes an error message on the same page, never a 500."""
+    try:
+        return view(request, *args)
+    except DomainError as exc:
+        model_admin.message_user(request, _error_text(exc), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
 # --- categories -------------------------------------------------------------------------
 
 
@@ -64,6 +74,22 @@ class CategoryForm(_SlugFromNameForm):
     class Meta:
         model = Category
         fields = ["name", "slug", "parent", "type", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A category cannot sit under itself or under one of its own descendants.
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
+                pk__in=_self_and_descendants(self.instance.pk)
+            )
+
+
+def _self_and_descendants(category_id: int) -> set[int]:
+    found, frontier = {category_id}, {category_id}
+    while frontier:
+        frontier = set(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
 
 
 @admin.register(Category)
@@ -99,6 +125,9 @@ class CategoryAdmin(admin.ModelAdmin):
             saved = services.category_create(**data)
         obj.pk = saved.pk
         obj.slug = saved.slug
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return _reporting_domain_errors(self, request, super().changeform_view, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # products and children point at categories; deactivate instead
@@ -212,12 +241,7 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         obj.pk = saved.pk
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            # A rule the form could not see (e.g. a SKU clash): report it, keep the admin up.
-            self.message_user(request, _error_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return _reporting_domain_errors(self, request, super().changeform_view, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj):
         services.product_soft_delete(product=obj, actor=Actor.from_user(request.user))

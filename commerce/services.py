@@ -23,15 +23,26 @@ from .models import Category, Order, OrderGroup, OrderItem, OrderNumberCounter, 
 
 # --- helpers ----------------------------------------------------------------------------
 
+_CATEGORY_SLUG_LENGTH = Category._meta.get_field("slug").max_length
+_PRODUCT_SLUG_LENGTH = Product._meta.get_field("slug").max_length
 
-def _unique_slug(model, base: str, *, exclude_pk: int | None = None, **scope) -> str:
-    base = (slugify(base) or "item")[:200]
+
+def _unique_slug(model, base: str, *, max_length: int, exclude_pk: int | None = None, **scope) -> str:
+    """``base`` slugified, or with the first free ``-2``, ``-3`` … suffix; never longer than ``max_length``.
+
+    The base is cut to leave room for the suffix, so a name as long as the column still
+    gets a slug that fits.
+    """
+    base = (slugify(base) or "item")[:max_length].strip("-") or "item"
+    # Every candidate starts with this stem (the base cut for the longest suffix we allow).
+    stem = base[: max_length - 11]
     existing = set(
-        model.objects.filter(slug__startswith=base, **scope).exclude(pk=exclude_pk).values_list("slug", flat=True)
+        model.objects.filter(slug__startswith=stem, **scope).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )
     slug, n = base, 2
     while slug in existing:
-        slug, n = f"{base}-{n}", n + 1
+        suffix = f"-{n}"
+        slug, n = base[: max_length - len(suffix)].rstrip("-") + suffix, n + 1
     return slug
 
 
@@ -75,7 +86,7 @@ def _category_checks(category: Category | None, values: dict[str, Any]) -> dict[
     if errors:
         raise ValidationFailed.for_fields(errors)
     if "slug" in values:
-        values["slug"] = slugify(values["slug"] or "")
+        values["slug"] = slugify(values["slug"] or "")[:_CATEGORY_SLUG_LENGTH].strip("-")
         if not values["slug"]:
             values.pop("slug")
         elif Category.objects.filter(slug=values["slug"]).exclude(pk=getattr(category, "pk", None)).exists():
@@ -83,16 +94,39 @@ def _category_checks(category: Category | None, values: dict[str, Any]) -> dict[
     return values
 
 
-@transaction.atomic
+def _slug_taken(exc: IntegrityError) -> bool:
+    return "slug" in str(exc).lower()
+
+
 def category_create(
     *, name: str, slug: str = "", parent_id: int | None = None, type: str | None = None, is_active: bool = True,
 ) -> Category:
+    """Create a category; without a slug, one is made from the name (``-2``, ``-3`` … when taken).
+
+    Two simultaneous creates with the same name race for the same generated slug: the
+    unique index decides, and the loser tries the next free suffix. A slug the client
+    chose and someone else just took is a 409, like one that was already taken.
+    """
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return _category_create(name=name, slug=slug, parent_id=parent_id, type=type, is_active=is_active)
+        except IntegrityError as exc:
+            if not _slug_taken(exc):
+                raise
+            if slug and slugify(slug):
+                raise Conflict(f"A category with slug '{slugify(slug)}' already exists.", details={"slug": "Taken."})
+    raise Conflict("Another category with this name was created at the same time; try again.",
+                   details={"slug": "Taken."})
+
+
+def _category_create(*, name: str, slug: str, parent_id: int | None, type: str | None, is_active: bool) -> Category:
     values = {"name": name, "slug": slug, "parent_id": parent_id}
     if type is not None:
         values["type"] = type  # otherwise the parent's type, or flower
     values = _category_checks(None, values)
     if not values.get("slug"):
-        values["slug"] = _unique_slug(Category, values["name"])
+        values["slug"] = _unique_slug(Category, values["name"], max_length=_CATEGORY_SLUG_LENGTH)
     values["type"] = values.get("type") or Category.TYPE_FLOWER
     return Category.objects.create(is_active=is_active, **values)
 
@@ -105,7 +139,13 @@ def category_update(*, category: Category, changes: dict[str, Any]) -> Category:
     values = _category_checks(category, dict(changes))
     for name, value in values.items():
         setattr(category, name, value)
-    category.save()
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError as exc:
+        if not _slug_taken(exc):
+            raise
+        raise Conflict(f"A category with slug '{category.slug}' already exists.", details={"slug": "Taken."})
     return category
 
 
@@ -209,6 +249,18 @@ def _save_product(product: Product) -> None:
         raise
 
 
+def _product_slug(wanted: str | None, *, name: str, exclude_pk: int | None) -> str:
+    """The slug a product gets: the one asked for, or one made from the name, unique among live products.
+
+    A slug another live product already has gets the first free ``-2``, ``-3`` … suffix,
+    whether the client chose it or not (never a 409: a supplier must not learn what other
+    suppliers' products are called). One that slugifies to nothing ("---") counts as none.
+    """
+    base = slugify(wanted or "") or name
+    return _unique_slug(Product, base, max_length=_PRODUCT_SLUG_LENGTH, exclude_pk=exclude_pk,
+                        deleted_at__isnull=True)
+
+
 @transaction.atomic
 def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Product:
     """Create a product. Staff products are approved at once; a supplier's wait for approval."""
@@ -217,10 +269,7 @@ def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Pro
     if actor.is_supplier:
         values["supplier_id"] = actor.supplier_id
     _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
-    if not values.get("slug"):
-        values["slug"] = _unique_slug(Product, values["name"], deleted_at__isnull=True)
-    else:
-        values["slug"] = slugify(values["slug"])
+    values["slug"] = _product_slug(values.get("slug"), name=values["name"], exclude_pk=None)
     product = Product(
         approval_status=Product.PENDING if actor.is_supplier else Product.APPROVED,
         **values,
@@ -247,9 +296,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
             exclude_pk=product.pk,
         )
     if "slug" in values:
-        values["slug"] = slugify(values["slug"] or "") or _unique_slug(
-            Product, values.get("name", product.name), exclude_pk=product.pk, deleted_at__isnull=True
-        )
+        values["slug"] = _product_slug(values["slug"], name=values.get("name", product.name), exclude_pk=product.pk)
     for name, value in values.items():
         setattr(product, name, value)
     if actor.is_supplier and product.approval_status == Product.REJECTED and set(values) & _CONTENT_FIELDS:

@@ -4,9 +4,10 @@ import itertools
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
-from commerce import state
+from commerce import services, state
 from commerce.models import Category, Order, OrderGroup, Product, StatusChange
 from tests.factories import CategoryFactory, ProductFactory
+from verso.errors import ValidationFailed
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +151,53 @@ def test_a_category_added_in_the_admin_gets_its_parents_type(admin_client):
     assert response.status_code == 302
     ribbons = Category.objects.get(name="Ribbons")
     assert (ribbons.slug, ribbons.parent_id, ribbons.type) == ("ribbons", supplies.pk, "supply")
+
+
+def test_two_categories_with_a_column_long_name_can_be_added_in_the_admin(admin_client):
+    for _ in range(2):
+        response = admin_client.post("/admin/commerce/category/add/", {
+            "name": "q" * 200, "slug": "", "type": "flower", "is_active": "on",
+        })
+        assert response.status_code == 302
+    assert sorted(len(slug) for slug in Category.objects.values_list("slug", flat=True)) == [200, 200]
+
+
+def test_a_category_is_offered_neither_as_its_own_parent_nor_under_its_descendants(admin_client):
+    # given a small tree
+    top = CategoryFactory(name="Flowers")
+    child = CategoryFactory(name="Roses", parent=top)
+    grandchild = CategoryFactory(name="Garden roses", parent=child)
+    other = CategoryFactory(name="Supplies")
+    # when
+    page = admin_client.get(f"/admin/commerce/category/{top.pk}/change/")
+    # then
+    offered = set(page.context["adminform"].form.fields["parent"].queryset)
+    assert offered == {other}
+    # and choosing one anyway is a form error, not a 500
+    response = admin_client.post(f"/admin/commerce/category/{top.pk}/change/", {
+        "name": top.name, "slug": top.slug, "parent": grandchild.pk, "type": "flower", "is_active": "on",
+    })
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    assert Category.objects.get(pk=top.pk).parent_id is None
+
+
+def test_a_category_rule_broken_at_save_time_is_an_error_message_not_a_500(admin_client, monkeypatch):
+    # given a rule the form cannot see (e.g. a loop made by someone else meanwhile)
+    category = CategoryFactory(name="Roses")
+
+    def refuse(**kwargs):
+        raise ValidationFailed.for_fields({"parent_id": "A category cannot be its own ancestor."})
+
+    monkeypatch.setattr(services, "category_update", refuse)
+    # when
+    response = admin_client.post(f"/admin/commerce/category/{category.pk}/change/", {
+        "name": "Roses!", "slug": category.slug, "type": "flower", "is_active": "on",
+    }, follow=True)
+    # then
+    assert response.status_code == 200
+    assert any("cannot be its own ancestor" in m for m in _messages(response))
+    assert Category.objects.get(pk=category.pk).name == "Roses"
 
 
 # --- orders and groups --------------------------------------------------------------------

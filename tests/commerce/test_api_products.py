@@ -317,3 +317,16 @@ def test_the_category_list_costs_one_query(staff_client):
     with CaptureQueriesContext(connection) as hundred:
         staff_client.get("/api/v1/categories?per_page=100")
     assert len(one) == len(hundred) == 1
+
+
+def test_two_categories_with_a_200_character_name_are_both_created(staff_client):
+    first = staff_client.post("/api/v1/categories", {"name": "x" * 200}, format="json")
+    second = staff_client.post("/api/v1/categories", {"name": "x" * 200}, format="json")
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert staff_client.get(f"/api/v1/categories/{second.json()['id']}").json()["slug"] == "x" * 198 + "-2"
+
+
+def test_a_product_slug_of_dashes_only_falls_back_to_one_made_from_the_name(staff_client):
+    response = staff_client.post("/api/v1/products", {"name": "Red Rose", "price": 1, "slug": "---"}, format="json")
+    assert response.status_code == 201
+    assert staff_client.get(f"/api/v1/products/{response.json()['id']}").json()["slug"] == "red-rose"

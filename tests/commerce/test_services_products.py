@@ -46,6 +46,30 @@ def test_slugs_are_made_unique(db):
     assert (first.slug, second.slug) == ("red-rose", "red-rose-2")
 
 
+def test_a_slug_that_slugifies_to_nothing_falls_back_to_the_name(db):
+    created = services.product_create(actor=Actor(), name="Red Rose", price=1, slug="---")
+    assert created.slug == "red-rose"
+    updated = services.product_update(product=created, actor=Actor(), changes={"slug": "!!!", "name": "Tulip"})
+    assert updated.slug == "tulip"
+
+
+def test_a_client_given_slug_already_taken_is_made_unique_too(db):
+    first = services.product_create(actor=Actor(), name="Red Rose", price=1, slug="roses")
+    second = services.product_create(actor=Actor(), name="White Rose", price=1, slug="roses")
+    third = services.product_create(actor=Actor(), name="Pink Rose", price=1)
+    moved = services.product_update(product=third, actor=Actor(), changes={"slug": "roses"})
+    assert (first.slug, second.slug, moved.slug) == ("roses", "roses-2", "roses-3")
+    # keeping one's own slug is not a clash
+    assert services.product_update(product=first, actor=Actor(), changes={"slug": "roses"}).slug == "roses"
+
+
+def test_a_slug_as_long_as_the_column_still_gets_a_suffix_that_fits(db):
+    long_slug = "a" * 220
+    services.product_create(actor=Actor(), name="A", price=1, slug=long_slug)
+    second = services.product_create(actor=Actor(), name="A", price=1, slug=long_slug)
+    assert second.slug == "a" * 218 + "-2"
+
+
 def test_a_rejection_needs_a_reason_and_approval_clears_it(db):
     product = ProductFactory(approval_status=Product.PENDING)
     with pytest.raises(ValidationFailed):

@@ -1,0 +1,72 @@
+"""Category rules: slugs that fit their column and stay unique, also under concurrent creates."""
+import threading
+
+import pytest
+from django.db import connection
+
+from commerce import services
+from commerce.models import Category
+from tests.factories import CategoryFactory
+from verso.errors import Conflict
+
+
+@pytest.mark.django_db
+def test_a_second_category_with_a_column_long_name_gets_a_suffixed_slug_that_fits():
+    first = services.category_create(name="x" * 200)
+    second = services.category_create(name="x" * 200)
+    third = services.category_create(name="x" * 200)
+    assert first.slug == "x" * 200
+    assert (second.slug, third.slug) == ("x" * 198 + "-2", "x" * 198 + "-3")
+
+
+@pytest.mark.django_db
+def test_a_category_slug_that_slugifies_to_nothing_is_made_from_the_name():
+    assert services.category_create(name="Dried flowers", slug="---").slug == "dried-flowers"
+
+
+@pytest.mark.django_db
+def test_a_category_slug_someone_chose_and_that_is_taken_is_a_conflict():
+    CategoryFactory(slug="roses")
+    with pytest.raises(Conflict):
+        services.category_create(name="Roses", slug="roses")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_categories_created_at_once_with_the_same_name_get_distinct_slugs(monkeypatch):
+    # given two creates that both pick their slug before either has saved
+    both_picked = threading.Barrier(2)
+    picked = threading.local()
+    real_unique_slug = services._unique_slug
+
+    def pick_then_wait(*args, **kwargs):
+        slug = real_unique_slug(*args, **kwargs)
+        if not getattr(picked, "done", False):
+            picked.done = True
+            try:
+                both_picked.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass
+        return slug
+
+    monkeypatch.setattr(services, "_unique_slug", pick_then_wait)
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            services.category_create(name="Roses")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread had its own connection
+
+    # when
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # then the unique index's loser took the next suffix instead of failing
+    assert errors == []
+    assert sorted(Category.objects.values_list("slug", flat=True)) == ["roses", "roses-2"]
