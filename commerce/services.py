@@ -7,6 +7,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, F, IntegerField, Value
 from django.db.models.functions import Cast, Least
@@ -25,6 +27,7 @@ from .models import Category, Order, OrderGroup, OrderItem, OrderNumberCounter, 
 
 _CATEGORY_SLUG_LENGTH = Category._meta.get_field("slug").max_length
 _PRODUCT_SLUG_LENGTH = Product._meta.get_field("slug").max_length
+_EMAIL_LENGTH = Order._meta.get_field("email").max_length
 
 
 def _unique_slug(model, base: str, *, max_length: int, exclude_pk: int | None = None, **scope) -> str:
@@ -160,6 +163,7 @@ PRODUCT_FIELDS = {
 }
 _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
 MAX_INT = 2_147_483_647  # the columns are 32-bit integers on every database
+MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit
 
 
 def product_payload(product: Product) -> dict:
@@ -173,26 +177,26 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
         raise ValueError(f"Not product fields: {sorted(unknown)}")
     errors: dict[str, str] = {}
 
-    def non_negative(name: str, nullable: bool = False) -> None:
+    def whole(name: str, minimum: int = 0, nullable: bool = False) -> None:
+        # Every integer column is 32-bit: a bigger number is a 422 here, not a DataError (500).
         if name not in values:
             return
         value = values[name]
         if value is None and nullable:
             return
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
-            errors[name] = f"Must be a whole number from 0 to {MAX_INT}."
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_INT:
+            errors[name] = f"Must be a whole number from {minimum} to {MAX_INT}."
 
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
         if not values["name"]:
             errors["name"] = "This field may not be blank."
-    non_negative("price")
-    non_negative("compare_at_price", nullable=True)
-    non_negative("stock_qty")
-    non_negative("low_stock_threshold")
-    non_negative("stem_length", nullable=True)
-    if "min_order_qty" in values and (not isinstance(values["min_order_qty"], int) or values["min_order_qty"] < 1):
-        errors["min_order_qty"] = "Must be at least 1."
+    whole("price")
+    whole("compare_at_price", nullable=True)
+    whole("stock_qty")
+    whole("min_order_qty", minimum=1)
+    whole("low_stock_threshold")
+    whole("stem_length", nullable=True)
     if "vat_rate" in values:
         try:
             rate = Decimal(str(values["vat_rate"]))
@@ -397,6 +401,21 @@ def _normalise_address(address: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _is_whole(value: Any, minimum: int, maximum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
+
+
+def _checked_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed.for_fields({"email": "Enter a valid email address."})
+    if len(email) > _EMAIL_LENGTH:
+        raise ValidationFailed.for_fields({"email": f"Ensure this field has no more than {_EMAIL_LENGTH} characters."})
+    return email
+
+
 @transaction.atomic
 def order_place(
     *, email: str, items: list[dict[str, int]], shipping_address: dict[str, Any], actor: Actor
@@ -408,7 +427,12 @@ def order_place(
     """
     if not items:
         raise ValidationFailed.for_fields({"items": "An order needs at least one item."})
+    email = _checked_email(email)
     address = _normalise_address(shipping_address)
+    bad_ids = {f"items.{i}.product_id": "Must be a product id." for i, item in enumerate(items)
+               if not _is_whole(item["product_id"], 1, MAX_BIGINT)}
+    if bad_ids:
+        raise ValidationFailed.for_fields(bad_ids)
     wanted_ids = [item["product_id"] for item in items]
     products = Product.objects.in_bulk(wanted_ids)
     errors: dict[str, str] = {}
@@ -416,7 +440,9 @@ def order_place(
     for index, item in enumerate(items):
         product_id, quantity = item["product_id"], item["quantity"]
         product = products.get(product_id)
-        if product_id in seen:
+        if not _is_whole(quantity, 1, MAX_INT):
+            errors[f"items.{index}.quantity"] = f"Must be a whole number from 1 to {MAX_INT}."
+        elif product_id in seen:
             errors[f"items.{index}.product_id"] = f"Product {product_id} is already item {seen[product_id]}."
         elif product is None or product.deleted_at is not None:
             errors[f"items.{index}.product_id"] = f"No product with id {product_id}."
@@ -458,7 +484,7 @@ def order_place(
         lines_by_supplier[product.supplier_id].append((product, item["quantity"]))
 
     order = Order.objects.create(
-        order_number=_next_order_number(now.year), email=email.strip(), shipping_address=address,
+        order_number=_next_order_number(now.year), email=email, shipping_address=address,
     )
     subtotal = tax = 0
     order_items = []

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
-from commerce.services import MAX_INT
+from commerce.services import MAX_BIGINT, MAX_INT
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -36,21 +36,27 @@ class ProductInput(serializers.Serializer):
         required=False, min_value=0, max_value=MAX_INT, help_text="Stock quantity (default 0)."
     )
     is_digital = serializers.BooleanField(required=False)
-    category_id = serializers.IntegerField(required=False, allow_null=True)
+    category_id = serializers.IntegerField(required=False, allow_null=True, max_value=MAX_BIGINT)
     # Beyond the contract's table: the rest of the catalogue's fields.
-    slug = serializers.SlugField(required=False, allow_blank=True, max_length=200)
+    slug = serializers.SlugField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Made from the name when empty; a slug another product has gets a -2, -3 … suffix.",
+    )
     compare_at_price = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
     is_active = serializers.BooleanField(required=False)
     type = NamedChoiceField(Product.TYPE_CHOICES, required=False)
     unit = serializers.ChoiceField(choices=Product.UNIT_CHOICES, required=False)
-    min_order_qty = serializers.IntegerField(required=False, min_value=1)
-    low_stock_threshold = serializers.IntegerField(required=False, min_value=0)
+    min_order_qty = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
+    low_stock_threshold = serializers.IntegerField(required=False, min_value=0, max_value=MAX_INT)
     color = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    stem_length = serializers.IntegerField(required=False, allow_null=True, min_value=0, help_text="Centimetres.")
+    stem_length = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_INT, help_text="Centimetres."
+    )
     country_of_origin = serializers.CharField(required=False, allow_blank=True, max_length=100)
     vat_rate = serializers.DecimalField(required=False, max_digits=5, decimal_places=2, help_text="Percent.")
     supplier_id = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The supplier selling it; null for the operator's own product."
+        required=False, allow_null=True, max_value=MAX_BIGINT,
+        help_text="The supplier selling it; null for the operator's own product.",
     )
 
     def to_service_fields(self) -> dict:
@@ -64,13 +70,13 @@ class ProductInput(serializers.Serializer):
 class CategoryInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=200)
-    parent_id = serializers.IntegerField(required=False, allow_null=True)
+    parent_id = serializers.IntegerField(required=False, allow_null=True, max_value=MAX_BIGINT)
     type = NamedChoiceField(Category.TYPE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
 class OrderItemInput(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 
@@ -84,7 +90,7 @@ class AddressSerializer(serializers.Serializer):
 
 
 class OrderCreateInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     items = serializers.ListField(child=OrderItemInput(), allow_empty=False, max_length=100)
     shipping_address = AddressSerializer()
 

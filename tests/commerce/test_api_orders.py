@@ -422,3 +422,12 @@ def test_cancelling_a_group_of_a_completed_order_is_a_422_and_restocks_nothing(s
     assert response.status_code == 422
     assert "the order is completed" in response.json()["error"]
     assert Product.objects.get(pk=product.pk).stock_qty == 3
+
+
+def test_an_email_longer_than_254_characters_is_a_422_naming_it(staff_client):
+    product = ProductFactory(stock_qty=5)
+    response = staff_client.post("/api/v1/orders", _order_body((product, 1), email="a" * 243 + "@example.com"),
+                                 format="json")
+    assert response.status_code == 422
+    assert set(response.json()["details"]) == {"email"}
+    assert Product.objects.get(pk=product.pk).stock_qty == 5

@@ -330,3 +330,16 @@ def test_a_product_slug_of_dashes_only_falls_back_to_one_made_from_the_name(staf
     response = staff_client.post("/api/v1/products", {"name": "Red Rose", "price": 1, "slug": "---"}, format="json")
     assert response.status_code == 201
     assert staff_client.get(f"/api/v1/products/{response.json()['id']}").json()["slug"] == "red-rose"
+
+
+@pytest.mark.parametrize("field", [
+    "price", "compare_at_price", "inventory_count", "min_order_qty", "low_stock_threshold", "stem_length",
+])
+def test_whole_numbers_beyond_the_database_column_are_a_422_naming_them(staff_client, field):
+    created = staff_client.post("/api/v1/products", {"name": "X", "price": 100, field: 2**40}, format="json")
+    assert created.status_code == 422
+    assert field in created.json()["details"]
+    product = ProductFactory()
+    patched = staff_client.patch(f"/api/v1/products/{product.pk}", {field: 2**31}, format="json")
+    assert patched.status_code == 422
+    assert field in patched.json()["details"]

@@ -175,3 +175,22 @@ def test_an_order_whose_total_would_overflow_is_refused_before_taking_stock(plac
         place_order((dear, 2))
     assert "items" in refused.value.details
     assert _stock(dear) == 10
+
+
+@pytest.mark.parametrize("email", ["a" * 250 + "@example.com", "not an email", ""])
+def test_an_email_the_column_cannot_hold_or_that_is_not_one_is_refused(email):
+    product = ProductFactory(stock_qty=5)
+    with pytest.raises(ValidationFailed) as refused:
+        services.order_place(email=email, items=[{"product_id": product.pk, "quantity": 1}],
+                             shipping_address=ADDRESS, actor=Actor.system())
+    assert set(refused.value.details) == {"email"}
+    assert _stock(product) == 5
+
+
+@pytest.mark.parametrize("quantity", [True, 0, 2**31, "1"])
+def test_a_quantity_that_is_not_a_whole_number_in_range_is_refused(quantity):
+    product = ProductFactory(stock_qty=5)
+    with pytest.raises(ValidationFailed) as refused:
+        services.order_place(email="a@example.com", items=[{"product_id": product.pk, "quantity": quantity}],
+                             shipping_address=ADDRESS, actor=Actor.system())
+    assert set(refused.value.details) == {"items.0.quantity"}

@@ -161,3 +161,16 @@ def test_the_database_allows_only_one_primary_image_per_product(db):
     ProductImage.objects.create(product=product, image="products/b.jpg", is_primary=False)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProductImage.objects.create(product=product, image="products/c.jpg", is_primary=True)
+
+
+@pytest.mark.parametrize("field", [
+    "price", "compare_at_price", "stock_qty", "min_order_qty", "low_stock_threshold", "stem_length",
+])
+@pytest.mark.parametrize("value", [2**31, 2**40, True])
+def test_whole_numbers_beyond_the_column_or_booleans_are_refused(db, field, value):
+    with pytest.raises(ValidationFailed) as refused:
+        services.product_create(actor=Actor(), **{"name": "Rose", "price": 1, field: value})
+    assert set(refused.value.details) == {field}
+    product = ProductFactory()
+    with pytest.raises(ValidationFailed):
+        services.product_update(product=product, actor=Actor(), changes={field: value})
