@@ -2,6 +2,7 @@
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from verso.db import child_rows, decoded
 from verso.errors import NotFound
 
 from . import representations as rep
@@ -56,10 +57,19 @@ def order_get(*, order_id: int) -> Order:
 
 
 def order_detail(*, order_id: int) -> dict:
-    """The Staff API's order detail (also the order events' payload): three queries."""
-    row = Order.objects.filter(pk=order_id).values(*rep.ORDER_DETAIL_VALUES).first()
+    """The Staff API's order detail (also the order events' payload): one query, the items
+    and groups riding along as JSON arrays."""
+    row = (
+        Order.objects.filter(pk=order_id)
+        .values(
+            *rep.ORDER_DETAIL_VALUES,
+            item_rows=child_rows(OrderItem.objects, parent_field="order_id", fields=rep.ORDER_ITEM_VALUES),
+            group_rows=child_rows(OrderGroup.objects, parent_field="order_id", fields=rep.GROUP_VALUES),
+        )
+        .first()
+    )
     if row is None:
         raise NotFound("Order not found")
-    items = list(OrderItem.objects.filter(order_id=order_id).order_by("id").values(*rep.ORDER_ITEM_VALUES))
-    groups = list(OrderGroup.objects.filter(order_id=order_id).order_by("id").values(*rep.GROUP_VALUES))
+    items = decoded(row.pop("item_rows"), decimals={"vat_rate": 2})
+    groups = decoded(row.pop("group_rows"), datetimes=("created_at", "updated_at"))
     return rep.order_detail_dict(row, items, groups)
