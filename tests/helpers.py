@@ -1,5 +1,6 @@
 """Assertions and small helpers the API tests share (contract shapes, Staff API errors, query counts)."""
 import datetime as dt
+import threading
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,3 +32,32 @@ def queries_for(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, response.content
     return len(captured)
+
+
+def run_at_once(*calls, timeout: float = 60) -> list:
+    """Run each zero-argument callable on its own thread, all released at the same moment.
+
+    Each thread gets (and closes) its own database connection, as concurrent requests do.
+    Returns the results in the calls' order; the first exception any thread raised is re-raised.
+    """
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            results[index] = calls[index]()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    if errors:
+        raise errors[0]
+    return results

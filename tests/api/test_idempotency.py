@@ -1,11 +1,11 @@
 """Idempotency-Key on POST: replay, conflicts, concurrency, expiry, scoping to the API key."""
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
+from tests.conftest import KeyedClient
+from tests.helpers import run_at_once
 from verso.api.models import IdempotencyKey
 from webhooks.models import Event
 
@@ -114,26 +114,13 @@ def test_without_the_header_every_post_acts(staff_client):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_act_once(make_staff_client):
     client = make_staff_client(rate_limit_override="1000/m")
-    results = []
-    barrier = threading.Barrier(8)
 
     def send():
-        try:
-            barrier.wait()
-            from rest_framework.test import APIClient
+        own = KeyedClient(client.raw_key, client.api_key)
+        response = own.post(STAFF, BODY, format="json", HTTP_IDEMPOTENCY_KEY="race")
+        return response.status_code, response.get("Idempotent-Replayed")
 
-            own = APIClient()
-            own.credentials(HTTP_AUTHORIZATION=f"Bearer {client.raw_key}")
-            response = own.post(STAFF, BODY, format="json", HTTP_IDEMPOTENCY_KEY="race")
-            results.append((response.status_code, response.get("Idempotent-Replayed")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(*[send] * 8)
     assert Event.objects.count() == 1
     acted = [r for r in results if r == (201, None)]
     assert len(acted) == 1

@@ -1,13 +1,11 @@
 """No oversell, ever: concurrent orders for the last items, each on its own database connection."""
-import threading
-
 import pytest
-from django.db import connection
 
 from commerce.models import Order, Product
 from tests.commerce.conftest import ADDRESS
 from tests.conftest import KeyedClient
 from tests.factories import ProductFactory
+from tests.helpers import run_at_once
 
 
 @pytest.mark.postgres
@@ -18,29 +16,15 @@ def test_twenty_simultaneous_orders_for_five_items_sell_exactly_five(make_staff_
     key_client = make_staff_client(rate_limit_override="1000/m")
     body = {"email": "rush@example.com", "items": [{"product_id": product.pk, "quantity": 1}],
             "shipping_address": ADDRESS}
-    start = threading.Barrier(20)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
 
-    def buy():
-        try:
-            client = KeyedClient(key_client.raw_key, key_client.api_key)
-            start.wait(timeout=10)
-            statuses.append(client.post("/api/v1/orders", body, format="json").status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()  # each thread had its own connection
+    def buy() -> int:
+        client = KeyedClient(key_client.raw_key, key_client.api_key)
+        return client.post("/api/v1/orders", body, format="json").status_code
 
     # when
-    threads = [threading.Thread(target=buy) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = run_at_once(*[buy] * 20)
 
     # then
-    assert not errors
     assert sorted(statuses) == [201] * 5 + [422] * 15
     assert Product.objects.get(pk=product.pk).stock_qty == 0
     assert Order.objects.count() == 5
@@ -54,25 +38,15 @@ def test_concurrent_orders_over_shared_products_in_opposite_orders_do_not_deadlo
     # given two products bought together, listed in opposite orders by different buyers
     a, b = ProductFactory(stock_qty=100), ProductFactory(stock_qty=100)
     key_client = make_staff_client(rate_limit_override="1000/m")
-    start = threading.Barrier(10)
-    statuses: list[int] = []
 
-    def buy(reverse: bool):
-        try:
-            client = KeyedClient(key_client.raw_key, key_client.api_key)
-            items = [{"product_id": a.pk, "quantity": 1}, {"product_id": b.pk, "quantity": 1}]
-            start.wait(timeout=10)
-            body = {"email": "x@example.com", "items": items[::-1] if reverse else items, "shipping_address": ADDRESS}
-            statuses.append(client.post("/api/v1/orders", body, format="json").status_code)
-        finally:
-            connection.close()
+    def buy(reverse: bool) -> int:
+        client = KeyedClient(key_client.raw_key, key_client.api_key)
+        items = [{"product_id": a.pk, "quantity": 1}, {"product_id": b.pk, "quantity": 1}]
+        body = {"email": "x@example.com", "items": items[::-1] if reverse else items, "shipping_address": ADDRESS}
+        return client.post("/api/v1/orders", body, format="json").status_code
 
     # when
-    threads = [threading.Thread(target=buy, args=(i % 2 == 0,)) for i in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = run_at_once(*[lambda reverse=(i % 2 == 0): buy(reverse) for i in range(10)])
 
     # then
     assert statuses == [201] * 10

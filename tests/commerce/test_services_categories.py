@@ -2,11 +2,11 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from commerce import services
 from commerce.models import Category
 from tests.factories import CategoryFactory
+from tests.helpers import run_at_once
 from verso.errors import Conflict
 
 
@@ -50,23 +50,9 @@ def test_two_categories_created_at_once_with_the_same_name_get_distinct_slugs(mo
         return slug
 
     monkeypatch.setattr(services, "_unique_slug", pick_then_wait)
-    errors: list[BaseException] = []
 
-    def create() -> None:
-        try:
-            services.category_create(name="Roses")
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()  # each thread had its own connection
-
-    # when
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # when (an exception in either thread fails the test)
+    run_at_once(*[lambda: services.category_create(name="Roses")] * 2)
 
     # then the unique index's loser took the next suffix instead of failing
-    assert errors == []
     assert sorted(Category.objects.values_list("slug", flat=True)) == ["roses", "roses-2"]

@@ -1,5 +1,4 @@
 """The double-booking guarantee under real concurrency, and the database constraint behind it."""
-import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -8,29 +7,17 @@ from scheduling import services
 from scheduling.models import Appointment
 from tests.conftest import KeyedClient
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
-from tests.helpers import at
+from tests.helpers import at, run_at_once
 from verso.errors import Conflict
 
 
 def _post_concurrently(raw_key: str, api_key, bodies: list[dict]) -> list:
     """POST every body at the same moment, each from its own thread and database connection."""
-    start = threading.Barrier(len(bodies))
-    responses: list = [None] * len(bodies)
-
-    def book(index: int) -> None:
-        client = KeyedClient(raw_key, api_key)
-        try:
-            start.wait(timeout=10)
-            responses[index] = client.post("/api/v1/appointments", bodies[index], format="json")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
+    clients = [KeyedClient(raw_key, api_key) for _ in bodies]
+    return run_at_once(*[
+        lambda client=client, body=body: client.post("/api/v1/appointments", body, format="json")
+        for client, body in zip(clients, bodies, strict=True)
+    ])
 
 
 @pytest.mark.postgres
