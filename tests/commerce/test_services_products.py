@@ -145,7 +145,8 @@ def test_the_database_refuses_a_second_live_operator_sku(db):
 def test_the_database_allows_a_deleted_duplicate_sku(db):
     supplier = SupplierFactory()
     ProductFactory(supplier=supplier, sku="D-1", deleted_at=timezone.now())
-    ProductFactory(supplier=supplier, sku="D-1")
+    ProductFactory(supplier=supplier, sku="D-1")  # would raise IntegrityError if deleted rows counted
+    assert Product.objects.filter(supplier=supplier, sku="D-1").count() == 2
 
 
 @pytest.mark.parametrize("field, value", [("price", -1), ("stock_qty", -1), ("compare_at_price", -5),
