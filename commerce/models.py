@@ -82,6 +82,12 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The lists' default order over live products: pages read straight off the index.
+        indexes = [
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(deleted_at__isnull=True), name="product_live_newest_first"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "sku"],
@@ -216,6 +222,7 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="order_newest_first")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subtotal_amount__gte=0) & Q(discount_amount__gte=0) & Q(tax_amount__gte=0)

@@ -29,6 +29,7 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["-submitted_at", "-id"], name="lead_newest_first")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["New", "Contacted", "Qualified", "Won", "Lost"]),

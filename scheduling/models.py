@@ -79,7 +79,10 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["scheduled_time", "id"]
-        indexes = [models.Index(fields=["estimator", "scheduled_time"], name="sched_appt_estimator_time")]
+        indexes = [
+            models.Index(fields=["estimator", "scheduled_time"], name="sched_appt_estimator_time"),
+            models.Index(fields=["scheduled_time", "id"], name="appointment_soonest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gt=0), name="scheduling_appointment_duration_gt_0"
