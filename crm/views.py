@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from verso.errors import DomainError
+from verso.network import client_ip
 
 from . import services
 from .forms import ContactForm
@@ -29,7 +30,7 @@ def contact(request):
     form = ContactForm(request.POST)
     if form.is_bot():
         # Look exactly like a success so the bot learns nothing; create nothing.
-        logger.info("Contact form honeypot filled from %s; dropped", request.META.get("REMOTE_ADDR"))
+        logger.info("Contact form honeypot filled from %s; dropped", client_ip(request))
         return redirect("crm:contact-thanks")
     if form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ("first_name", "last_name", "email", "phone", "message")}

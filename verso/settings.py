@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
 
 # Rate limits (django-ratelimit counters in the default cache, Redis in production).
 RATELIMIT_USE_CACHE = "default"
+# Reverse proxies in front of Verso (each appends to X-Forwarded-For); 0 = clients connect directly.
+VERSO_TRUSTED_PROXY_HOPS = int(os.environ.get("VERSO_TRUSTED_PROXY_HOPS", "0"))
+RATELIMIT_IP_META_KEY = "verso.network.client_ip"
 RATELIMIT_CACHE_PREFIX = "rl:"
 # A counter that cannot be read means "serve the request" (fail open), never "refuse".
 RATELIMIT_FAIL_OPEN = True

@@ -182,3 +182,12 @@ def _test_database_url() -> str:
     host = params["HOST"] or "127.0.0.1"
     port = params["PORT"] or 5432
     return f"postgres://{user}@{host}:{port}/{params['NAME']}"
+
+
+@pytest.mark.django_db
+def test_keyless_traffic_behind_a_trusted_proxy_is_counted_per_client(anon_client, settings):
+    settings.VERSO_TRUSTED_PROXY_HOPS = 1
+    for _ in range(100):
+        anon_client.get(STAFF, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert anon_client.get(STAFF, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    assert anon_client.get(STAFF, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 401

@@ -127,3 +127,20 @@ def test_reading_the_form_is_not_rate_limited():
 def test_head_requests_on_the_public_pages_succeed():
     assert Client().head("/contact/").status_code == 200
     assert Client().head("/contact/thanks/").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_visitor_not_per_proxy(settings):
+    settings.VERSO_TRUSTED_PROXY_HOPS = 1
+    proxy = "10.0.0.5"
+    # six visitors through the same proxy: each has a budget of their own
+    for n in range(6):
+        browser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        response = browser.post("/contact/", {"first_name": "A", "last_name": "B", "email": f"v{n}@example.com",
+                                              "phone": "1", "message": "hi"})
+        assert response.status_code == 302, n
+    # while one visitor still can't get past five a minute by forging the header's left part
+    for n in range(6):
+        browser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.9")
+        last = browser.post("/contact/", {"first_name": "A", "last_name": "B", "email": "same@example.com",
+                                          "phone": "1", "message": "hi"})
+    assert last.status_code == 429

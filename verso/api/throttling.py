@@ -13,13 +13,11 @@ from django_ratelimit.core import get_usage
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from verso.network import client_ip
+
 from . import sharedcache
 
 logger = logging.getLogger(__name__)
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _rate_for(request, view) -> tuple[str, str]:
@@ -36,7 +34,7 @@ def _rate_for(request, view) -> tuple[str, str]:
 class ApiKeyRateThrottle(BaseThrottle):
     def allow_request(self, request, view):
         group, rate = _rate_for(request, view)
-        who = f"key:{request.auth.id}" if request.auth is not None else f"ip:{_client_ip(request)}"
+        who = f"key:{request.auth.id}" if request.auth is not None else f"ip:{client_ip(request) or 'unknown'}"
         if not sharedcache.available():
             return True  # fail open while the cache is known to be down
         try:
