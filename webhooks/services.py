@@ -1,9 +1,10 @@
 """The one way to record that something happened: ``emit`` (and ``emit_updated`` for changes)."""
-import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
+import orjson
 from django.db import transaction
+
+from verso.api.renderers import dumps
 
 from .models import Event
 
@@ -24,8 +25,9 @@ def emit(event_type: str, data: dict[str, Any]) -> Event:
     """
     if event_type not in Event.TYPES:
         raise ValueError(f"Unknown event type {event_type!r}")
-    # Round-trip through JSON so dates, decimals and UUIDs are stored as their wire form.
-    payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    # Round-trip through the API's own JSON encoder: an event carries exactly what the API
+    # would show (timestamps "2024-12-01T10:30:00Z", no microseconds).
+    payload = orjson.loads(dumps(data))
     event = Event.objects.create(type=event_type, data=payload)
     for hook in _committed_hooks:
         transaction.on_commit(lambda hook=hook: hook(event))

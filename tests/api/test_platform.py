@@ -62,3 +62,10 @@ def test_emit_writes_in_the_callers_transaction():
 def test_emit_refuses_unknown_event_types():
     with pytest.raises(ValueError):
         emit("lead.exploded", {})
+
+
+def test_events_carry_timestamps_in_the_apis_wire_format():
+    import datetime as dt
+
+    emit("lead.created", {"submitted_at": dt.datetime(2024, 12, 1, 10, 30, 0, 825000, tzinfo=dt.UTC)})
+    assert Event.objects.get().data == {"submitted_at": "2024-12-01T10:30:00Z"}
