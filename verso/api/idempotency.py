@@ -3,7 +3,8 @@
 The key is claimed by inserting a row unique on (API key, idempotency key) *before* the
 work runs, so of two concurrent requests only one acts. A repeat with the same body gets
 the stored response (``Idempotent-Replayed: true``); a different body, or a repeat while
-the first is still running, is a 409. Keys are kept 24 hours.
+the first is still running, is a 409. Every outcome is stored, server errors included, so a
+key never acts twice. Keys are kept 24 hours.
 """
 import hashlib
 from dataclasses import dataclass
@@ -99,20 +100,14 @@ def begin(*, api_key_id: int, key: str, request) -> Claim | HttpResponse:
     raise Conflict("Could not claim this Idempotency-Key; retry the request.", details={"Idempotency-Key": key})
 
 
-def release(claim: Claim) -> None:
-    IdempotencyKey.objects.filter(pk=claim.record_id).delete()
-
-
-def finish(claim: Claim, response) -> None:
-    """Store the response for replays; a server error releases the key so a retry can act."""
-    if response.status_code >= 500:
-        release(claim)
-        return
+def finish(claim: Claim, *, status: int, body: bytes, content_type: str = "application/json") -> None:
+    """Store the response for replays, server errors included (as Stripe does): the work may
+    have committed before the error, so a retry with the same key must not do it again."""
     IdempotencyKey.objects.filter(pk=claim.record_id).update(
         status=IdempotencyKey.COMPLETED,
-        response_status=response.status_code,
-        response_body=response.content,
-        response_content_type=response.get("Content-Type", "application/json"),
+        response_status=status,
+        response_body=body,
+        response_content_type=content_type,
     )
 
 

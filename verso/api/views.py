@@ -15,12 +15,19 @@ from verso.errors import BadRequest
 
 from . import idempotency
 from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
-from .exceptions import PayloadTooLarge, staff_exception_handler, supplier_exception_handler
+from .exceptions import (
+    ApiError,
+    PayloadTooLarge,
+    staff_body,
+    staff_exception_handler,
+    supplier_body,
+    supplier_exception_handler,
+)
 from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
 from .parsers import JSONParser
 from .permissions import HasScope
-from .renderers import JSONRenderer, SupplierJSONRenderer
+from .renderers import JSONRenderer, SupplierJSONRenderer, dumps
 from .throttling import ApiKeyRateThrottle
 
 
@@ -83,11 +90,19 @@ class ApiViewMixin:
             try:
                 if hasattr(response, "render"):
                     response.render()
-                idempotency.finish(claim, response)
             except Exception:
-                idempotency.release(claim)  # never leave a key stuck "in progress"
+                # The work may have committed: remember the failure, never leave the key "in progress".
+                body = self.envelope(ApiError(500, "SERVER_ERROR", "Internal server error"))
+                idempotency.finish(claim, status=500, body=dumps(body))
                 raise
+            idempotency.finish(
+                claim, status=response.status_code, body=response.content,
+                content_type=response.get("Content-Type", "application/json"),
+            )
         return response
+
+    def envelope(self, error: ApiError) -> dict:
+        return supplier_body(error) if self.api_flavour == "supplier" else staff_body(error)
 
     def paginate(self, queryset, request) -> Page:
         return paginate(queryset, request, default_per_page=self.default_per_page)
