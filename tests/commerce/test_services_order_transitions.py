@@ -70,9 +70,10 @@ def test_an_order_moves_only_along_its_lifecycle(place_order, from_status, to_st
 @pytest.mark.parametrize("from_status, to_status", GROUP_PAIRS, ids=[f"{a}->{b}" for a, b in GROUP_PAIRS])
 @pytest.mark.parametrize("as_staff", [True, False], ids=["staff", "supplier"])
 def test_a_group_moves_only_along_its_lifecycle(place_order, from_status, to_status, as_staff):
-    # given a group in from_status
+    # given a group of a paid order in from_status
     supplier = SupplierFactory()
     order = place_order((ProductFactory(supplier=supplier), 1))
+    Order.objects.filter(pk=order.pk).update(status="paid")
     group = order.groups.get()
     OrderGroup.objects.filter(pk=group.pk).update(status=from_status)
     group.refresh_from_db()
@@ -212,6 +213,37 @@ def test_no_group_of_a_finished_order_moves(place_order, order_status, group_sta
     assert _stock(product) == 6
 
 
+@pytest.mark.parametrize("from_status, to_status, as_staff", [
+    ("pending", "confirmed", False), ("confirmed", "processing", False), ("processing", "shipped", False),
+    ("shipped", "delivered", False), ("processing", "shipped", True), ("delivered", "completed", True),
+])
+def test_a_group_of_an_unpaid_order_can_only_be_cancelled(place_order, from_status, to_status, as_staff):
+    # given an unpaid order whose group the group lifecycle alone would let move
+    supplier = SupplierFactory()
+    order = place_order((ProductFactory(supplier=supplier), 1))
+    group = order.groups.get()
+    OrderGroup.objects.filter(pk=group.pk).update(status=from_status)
+    actor = Actor() if as_staff else Actor(supplier_id=supplier.pk)
+    # when / then
+    with pytest.raises(ValidationFailed, match="must be paid"):
+        services.order_group_transition(group=group, to_status=to_status, actor=actor)
+    assert OrderGroup.objects.get(pk=group.pk).status == from_status
+
+
+def test_an_unpaid_order_never_gets_stuck_behind_a_shipped_group(place_order):
+    # given an unpaid order: its supplier cannot ship it ...
+    supplier = SupplierFactory()
+    product = ProductFactory(supplier=supplier, stock_qty=10)
+    order = place_order((product, 1))
+    group = order.groups.get()
+    with pytest.raises(ValidationFailed, match="must be paid"):
+        services.order_group_transition(group=group, to_status="confirmed", actor=Actor(supplier_id=supplier.pk))
+    # ... but may cancel it, and staff can still cancel the order
+    services.order_transition(order=order, to_status="cancelled", actor=Actor())
+    assert OrderGroup.objects.get(pk=group.pk).status == "cancelled"
+    assert _stock(product) == 10
+
+
 @pytest.mark.parametrize("order_status", ["shipped", "delivered"])
 def test_no_group_of_a_shipped_or_delivered_order_can_be_cancelled(place_order, order_status):
     # given
@@ -264,8 +296,9 @@ def test_cancelling_an_order_puts_back_stock_beyond_the_column_capped_not_overfl
 
 
 def test_fulfillment_rolls_up_from_the_groups(place_order):
-    # given an order with two suppliers' groups
+    # given a paid order with two suppliers' groups
     order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
     first, second = order.groups.order_by("id")
 
     def move(group, *targets):
@@ -285,6 +318,7 @@ def test_fulfillment_rolls_up_from_the_groups(place_order):
 
 def test_a_cancelled_group_does_not_hold_back_the_rollup(place_order):
     order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
     first, second = order.groups.order_by("id")
     services.order_group_transition(group=first, to_status="cancelled", actor=Actor())
     for target in ["confirmed", "processing", "shipped"]:
