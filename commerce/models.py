@@ -71,7 +71,7 @@ class Product(models.Model):
     color = models.CharField(max_length=50, blank=True)
     stem_length = models.PositiveIntegerField(null=True, blank=True, help_text="Centimetres.")
     country_of_origin = models.CharField(max_length=100, blank=True)
-    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("21"), help_text="Percent.")
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("21.00"), help_text="Percent.")
     is_digital = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     approval_status = models.CharField(max_length=10, choices=APPROVAL_CHOICES, default=PENDING, db_index=True)

@@ -4,6 +4,7 @@ Lists build these from ``.values()`` rows (no model instances, no per-row querie
 single object goes through the same functions so a list item and a detail agree.
 """
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from .models import stock_status_of
 
@@ -39,6 +40,12 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def percent(value) -> str:
+    """A VAT rate as the column stores it, two decimals ("21.00"), whether it comes from the
+    database or from a just-built instance (whose Decimal may be "21" or "9.5")."""
+    return f"{Decimal(value):.2f}"
+
+
 def values_of(instance, fields: list[str]) -> dict:
     """The ``.values()`` row of a model instance, for rendering one object like a list item."""
     return {name: getattr(instance, name) for name in fields}
@@ -65,7 +72,7 @@ def product_dict(row: dict) -> dict:
         "type": row["type"],
         "unit": row["unit"],
         "min_order_qty": row["min_order_qty"],
-        "vat_rate": str(row["vat_rate"]),
+        "vat_rate": percent(row["vat_rate"]),
         "color": row["color"] or None,
         "stem_length": row["stem_length"],
         "country_of_origin": row["country_of_origin"] or None,
@@ -110,7 +117,7 @@ def order_item_dict(row: dict) -> dict:
         "quantity": row["quantity"],
         "unit_price": row["unit_price"],
         "sku": row["sku"] or None,
-        "vat_rate": str(row["vat_rate"]),
+        "vat_rate": percent(row["vat_rate"]),
         "tax_amount": row["tax_amount"],
         "group_id": row["group_id"],
     }

@@ -175,3 +175,20 @@ def test_whole_numbers_beyond_the_column_or_booleans_are_refused(db, field, valu
     product = ProductFactory()
     with pytest.raises(ValidationFailed):
         services.product_update(product=product, actor=Actor(), changes={field: value})
+
+
+@pytest.mark.parametrize("given, shown", [(None, "21.00"), ("9.5", "9.50"), (6, "6.00")])
+def test_product_events_render_the_vat_rate_like_the_api_with_two_decimals(db, given, shown):
+    # given / when
+    fields = {} if given is None else {"vat_rate": given}
+    product = services.product_create(actor=Actor(), name="Rose", price=100, stock_qty=5, **fields)
+    # then the event, the API (from the database) and an order line all say the same
+    from commerce import representations as rep
+    from commerce import selectors
+
+    api = rep.product_dict(rep.values_of(selectors.product_get(product_id=product.pk), rep.PRODUCT_VALUES))
+    assert Event.objects.get(type="product.created").data["vat_rate"] == api["vat_rate"] == shown
+    services.order_place(email="a@example.com", items=[{"product_id": product.pk, "quantity": 1}],
+                         shipping_address={"line1": "1 Main", "city": "X", "postal_code": "1", "country": "NL"},
+                         actor=Actor())
+    assert Event.objects.get(type="order.created").data["items"][0]["vat_rate"] == shown
