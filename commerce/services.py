@@ -15,8 +15,9 @@ from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.text import slugify
 
+from verso.changes import previous_values
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from webhooks.services import emit
+from webhooks.services import emit, emit_updated
 
 from . import representations as rep
 from . import state
@@ -170,6 +171,14 @@ def product_payload(product: Product) -> dict:
     return rep.product_dict(rep.values_of(product, rep.PRODUCT_VALUES))
 
 
+def _emit_product_updated(before: dict, after: dict) -> None:
+    """``product.updated`` with ``previous_attributes`` in the API's own names and formats
+    (``inventory_count``, ``vat_rate`` "21.00"): what a consumer compares against."""
+    previous = {name: before.get(name) for name, value in after.items()
+                if name != "updated_at" and before.get(name) != value}
+    emit_updated("product.updated", after, previous)
+
+
 def _product_checks(product: Product | None, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Validate and normalise the fields being set; raise ValidationFailed/Conflict."""
     unknown = set(values) - PRODUCT_FIELDS
@@ -292,21 +301,23 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     if actor.is_supplier and product.supplier_id != actor.supplier_id:
         raise NotFound("Product not found")
     values = _product_checks(product, dict(changes), actor)
-    if not values:
-        return product
-    if "sku" in values or "supplier_id" in values:
+    if "slug" in values:
+        values["slug"] = _product_slug(values["slug"], name=values.get("name", product.name), exclude_pk=product.pk)
+    changed = previous_values(product, values)
+    if not changed:
+        return product  # a change to nothing: no write, no event
+    if "sku" in changed or "supplier_id" in changed:
         _check_sku_free(
             sku=values.get("sku", product.sku), supplier_id=values.get("supplier_id", product.supplier_id),
             exclude_pk=product.pk,
         )
-    if "slug" in values:
-        values["slug"] = _product_slug(values["slug"], name=values.get("name", product.name), exclude_pk=product.pk)
-    for name, value in values.items():
-        setattr(product, name, value)
-    if actor.is_supplier and product.approval_status == Product.REJECTED and set(values) & _CONTENT_FIELDS:
+    before = product_payload(product)
+    for name in changed:
+        setattr(product, name, values[name])
+    if actor.is_supplier and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
         product.approval_status = Product.PENDING
     _save_product(product)
-    emit("product.updated", product_payload(product))
+    _emit_product_updated(before, product_payload(product))
     return product
 
 
@@ -316,13 +327,15 @@ def product_soft_delete(*, product: Product, actor: Actor) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.deleted_at is not None or (actor.is_supplier and product.supplier_id != actor.supplier_id):
         raise NotFound("Product not found")
+    before = {**product_payload(product), "deleted_at": None}
     product.deleted_at = timezone.now()
     product.save(update_fields=["deleted_at", "updated_at"])
-    emit("product.updated", {**product_payload(product), "deleted_at": rep.iso(product.deleted_at)})
+    _emit_product_updated(before, {**product_payload(product), "deleted_at": rep.iso(product.deleted_at)})
     return product
 
 
-def _approval_move(product: Product, to_status: str, actor: Actor) -> Product:
+def _approval_move(product: Product, to_status: str, actor: Actor) -> tuple[Product, dict]:
+    """The locked product moved to ``to_status`` (not saved), and its payload before the move."""
     if actor.is_supplier:
         raise NotFound("Product not found")
     product = Product.objects.select_for_update().get(pk=product.pk)
@@ -333,16 +346,17 @@ def _approval_move(product: Product, to_status: str, actor: Actor) -> Product:
         raise InvalidTransition(
             entity=f"product {product.pk}", from_status=product.approval_status, to_status=to_status, allowed=allowed
         )
+    before = product_payload(product)
     product.approval_status = to_status
-    return product
+    return product, before
 
 
 @transaction.atomic
 def product_approve(*, product: Product, actor: Actor) -> Product:
-    product = _approval_move(product, Product.APPROVED, actor)
+    product, before = _approval_move(product, Product.APPROVED, actor)
     product.rejection_reason = ""
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
-    emit("product.updated", product_payload(product))
+    _emit_product_updated(before, product_payload(product))
     return product
 
 
@@ -351,10 +365,10 @@ def product_reject(*, product: Product, actor: Actor, reason: str) -> Product:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("A reason is required to reject a product.", details={"reason": "Required."})
-    product = _approval_move(product, Product.REJECTED, actor)
+    product, before = _approval_move(product, Product.REJECTED, actor)
     product.rejection_reason = reason
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
-    emit("product.updated", product_payload(product))
+    _emit_product_updated(before, product_payload(product))
     return product
 
 
@@ -557,11 +571,14 @@ def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -
     _history(group=group, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
 
 
-def _move_order(order: Order, to_status: str, actor: Actor, comment: str) -> None:
-    """Move a locked order.
+def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
+                also: dict[str, Any] | None = None) -> None:
+    """Move a locked order, roll its fulfilment up from its groups and save it once.
 
     Cancelling or refunding it cancels its groups not yet shipped and puts their stock back
     (goods that left stay as they are: shipped and delivered groups are not restocked).
+    ``also`` holds other fields to set in the same write (applied after the rollup, so a
+    manual fulfilment status wins).
     """
     allowed = state.order_allowed_targets(order.status)
     if to_status not in allowed:
@@ -583,7 +600,10 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str) -> Non
         _restock(open_groups)
     from_status = order.status
     order.status = to_status
-    order.save(update_fields=["status", "updated_at"])
+    order.fulfillment_status = state.fulfillment_of(list(order.groups.values_list("status", flat=True)))
+    for name, value in (also or {}).items():
+        setattr(order, name, value)
+    order.save(update_fields=list(dict.fromkeys(["status", "fulfillment_status", *(also or {}), "updated_at"])))
     _history(order=order, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
 
 
@@ -600,7 +620,6 @@ def order_transition(*, order: Order, to_status: str, actor: Actor, comment: str
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     _move_order(order, to_status, actor, comment)
-    _refresh_fulfillment(order)
     emit("order.updated", order_payload(order.pk))
     return order
 
@@ -666,18 +685,21 @@ def order_update(
         raise ValidationFailed.for_fields(
             {"fulfillment_status": f"Must be one of: {', '.join(dict(Order.FULFILLMENT_CHOICES))}."}
         )
-    if status is not None:
-        _move_order(order, status, actor, comment)
-        _refresh_fulfillment(order)
-    fields = []
+    values: dict[str, Any] = {}
     if tracking_number is not None:
-        order.tracking_number = tracking_number.strip()
-        fields.append("tracking_number")
+        values["tracking_number"] = tracking_number.strip()
     if fulfillment_status is not None:
         # A manual override; the next group change rolls it up from the groups again.
-        order.fulfillment_status = fulfillment_status
-        fields.append("fulfillment_status")
-    if fields:
-        order.save(update_fields=fields + ["updated_at"])
+        values["fulfillment_status"] = fulfillment_status
+    if status is not None:
+        # Always a change (moving to the current status is refused): one write for it all.
+        _move_order(order, status, actor, comment, also=values)
+    else:
+        changed = previous_values(order, values)
+        if not changed:
+            return order  # the same tracking number twice: no write, no event
+        for name in changed:
+            setattr(order, name, values[name])
+        order.save(update_fields=[*changed, "updated_at"])
     emit("order.updated", order_payload(order.pk))
     return order

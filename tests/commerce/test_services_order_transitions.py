@@ -2,6 +2,8 @@
 import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commerce import services, state
 from commerce.actors import Actor
@@ -347,3 +349,31 @@ def test_order_update_sets_tracking_and_moves_status_with_one_event(place_order)
     order.refresh_from_db()
     assert (order.status, order.tracking_number) == ("shipped", "1Z999AA10123456784")
     assert Event.objects.filter(type="order.updated").count() == before + 1
+
+
+def test_order_update_writes_the_order_once_when_it_also_moves_its_status(place_order):
+    # given a paid order
+    order = place_order((ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    # when its status and tracking number change together
+    with CaptureQueriesContext(connection) as queries:
+        services.order_update(order=order, actor=Actor(), status="shipped", tracking_number="T1",
+                              fulfillment_status="shipped")
+    # then one UPDATE of the order row carries all of it
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "commerce_order"')]
+    assert len(updates) == 1, updates
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number, order.fulfillment_status) == ("shipped", "T1", "shipped")
+
+
+def test_order_update_that_changes_nothing_writes_and_emits_nothing(place_order):
+    # given an order that already has its tracking number and fulfilment status
+    order = place_order((ProductFactory(), 1))
+    services.order_update(order=order, actor=Actor(), tracking_number="T1", fulfillment_status="shipped")
+    updated_at = Order.objects.get(pk=order.pk).updated_at
+    events = Event.objects.filter(type="order.updated").count()
+    # when the same values come again
+    services.order_update(order=order, actor=Actor(), tracking_number=" T1 ", fulfillment_status="shipped")
+    # then
+    assert Event.objects.filter(type="order.updated").count() == events
+    assert Order.objects.get(pk=order.pk).updated_at == updated_at

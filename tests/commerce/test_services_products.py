@@ -192,3 +192,31 @@ def test_product_events_render_the_vat_rate_like_the_api_with_two_decimals(db, g
                          shipping_address={"line1": "1 Main", "city": "X", "postal_code": "1", "country": "NL"},
                          actor=Actor())
     assert Event.objects.get(type="order.created").data["items"][0]["vat_rate"] == shown
+
+
+def test_a_product_update_that_changes_nothing_writes_and_emits_nothing(db):
+    # given
+    product = ProductFactory(name="Rose", price=100, sku="R-1", approval_status="approved")
+    updated_at = Product.objects.get(pk=product.pk).updated_at
+    # when the same values come again (the name with stray spaces)
+    services.product_update(product=product, actor=Actor(), changes={"name": " Rose ", "price": 100, "sku": "R-1"})
+    # then
+    assert not Event.objects.filter(type="product.updated").exists()
+    assert Product.objects.get(pk=product.pk).updated_at == updated_at
+
+
+def test_product_updated_carries_the_previous_values_of_what_changed_in_the_apis_terms(db):
+    # given
+    product = ProductFactory(name="Rose", price=100, stock_qty=5, approval_status="approved")
+    # when
+    services.product_update(product=product, actor=Actor(), changes={"name": "Rose", "stock_qty": 7, "vat_rate": 9})
+    # then
+    event = Event.objects.get(type="product.updated")
+    assert event.data["previous_attributes"] == {"inventory_count": 5, "vat_rate": "21.00"}
+    assert (event.data["inventory_count"], event.data["vat_rate"]) == (7, "9.00")
+
+
+def test_approving_a_product_says_what_its_approval_status_was(db):
+    product = ProductFactory(approval_status="pending")
+    services.product_approve(product=product, actor=Actor())
+    assert Event.objects.get(type="product.updated").data["previous_attributes"] == {"approval_status": "pending"}
