@@ -643,11 +643,7 @@ def _cancel_order_when_no_group_is_left(order: Order, actor: Actor) -> None:
         return
     if Order.CANCELLED not in state.order_allowed_targets(order.status):
         return
-    from_status = order.status
-    order.status = Order.CANCELLED
-    order.save(update_fields=["status", "updated_at"])
-    _history(order=order, from_status=from_status, to_status=Order.CANCELLED, actor=actor,
-             comment="All of its groups were cancelled")
+    _move_order(order, Order.CANCELLED, actor, "All of its groups were cancelled")
 
 
 @transaction.atomic

@@ -280,7 +280,8 @@ def test_cancelling_every_group_cancels_the_order(place_order):
     order.refresh_from_db()
     assert (order.status, order.fulfillment_status) == ("cancelled", "cancelled")
     change = StatusChange.objects.filter(order=order).latest("id")
-    assert (change.from_status, change.to_status) == ("paid", "cancelled")
+    assert (change.from_status, change.to_status, change.comment) == ("paid", "cancelled",
+                                                                      "All of its groups were cancelled")
     assert Event.objects.filter(type="order.updated").count() == events_before + 1
     assert Event.objects.filter(type="order.updated", data__id=order.pk, data__status="cancelled").count() == 1
     assert (_stock(a), _stock(b)) == (10, 10)
