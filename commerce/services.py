@@ -587,7 +587,7 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
         )
     if to_status in (Order.CANCELLED, Order.REFUNDED):
         groups = list(OrderGroup.objects.select_for_update().filter(order=order).order_by("pk"))
-        gone = [g for g in groups if g.status in (OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED)]
+        gone = [g for g in groups if g.status in state.GROUP_SHIPPED_OR_LATER]
         if gone and to_status == Order.CANCELLED:
             raise ValidationFailed(
                 f"Order {order.order_number} cannot be cancelled: part of it has shipped; refund it instead.",

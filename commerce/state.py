@@ -46,6 +46,8 @@ def group_allowed_targets(status: str, *, staff: bool) -> list[str]:
 
 # Groups still in the supplier's hands: what cancelling (or refunding) the order cancels.
 GROUP_NOT_YET_SHIPPED = {OrderGroup.PENDING, OrderGroup.CONFIRMED, OrderGroup.PROCESSING}
+# Groups whose goods have left: they keep an order from being cancelled (refund it instead).
+GROUP_SHIPPED_OR_LATER = {OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 
 
 def group_move_refusal(*, order_status: str, to_status: str) -> str | None:
@@ -67,7 +69,6 @@ def group_move_refusal(*, order_status: str, to_status: str) -> str | None:
     return None
 
 
-_SHIPPED_OR_LATER = {OrderGroup.SHIPPED, OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 _DELIVERED_OR_LATER = {OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 
 
@@ -77,7 +78,7 @@ def fulfillment_of(group_statuses: list[str]) -> str:
     if not live:
         return Order.FULFILLMENT_CANCELLED if group_statuses else Order.UNFULFILLED
     delivered = sum(s in _DELIVERED_OR_LATER for s in live)
-    shipped = sum(s in _SHIPPED_OR_LATER for s in live)
+    shipped = sum(s in GROUP_SHIPPED_OR_LATER for s in live)
     if delivered == len(live):
         return Order.FULFILLMENT_DELIVERED
     if delivered:

@@ -378,3 +378,9 @@ def test_order_update_that_changes_nothing_writes_and_emits_nothing(place_order)
     # then
     assert Event.objects.filter(type="order.updated").count() == events
     assert Order.objects.get(pk=order.pk).updated_at == updated_at
+
+
+def test_every_group_status_is_either_not_yet_shipped_shipped_or_later_or_cancelled():
+    # The two sets cancelling an order relies on split the group lifecycle with nothing left over.
+    assert state.GROUP_NOT_YET_SHIPPED.isdisjoint(state.GROUP_SHIPPED_OR_LATER)
+    assert state.GROUP_NOT_YET_SHIPPED | state.GROUP_SHIPPED_OR_LATER | {"cancelled"} == set(GROUP_STATUSES)
