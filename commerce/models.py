@@ -121,14 +121,12 @@ class Product(models.Model):
         return stock_status_of(self.stock_qty, self.low_stock_threshold)
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def is_orderable(self) -> bool:
         return self.approval_status == self.APPROVED and self.is_active and self.deleted_at is None
 
 
+# stock_status twice, kept in step: in Python for a row in hand (representations, admin),
+# in SQL for the list filter.
 def stock_status_of(stock_qty: int, low_stock_threshold: int) -> str:
     if stock_qty <= 0:
         return Product.OUT_OF_STOCK
@@ -138,7 +136,7 @@ def stock_status_of(stock_qty: int, low_stock_threshold: int) -> str:
 
 
 def stock_status_expression():
-    """``stock_status`` in SQL, for filtering and for ``.values()`` lists."""
+    """``stock_status`` in SQL, for the ``stock_status`` list filter."""
     return Case(
         When(stock_qty__lte=0, then=Value(Product.OUT_OF_STOCK)),
         When(stock_qty__lte=models.F("low_stock_threshold"), then=Value(Product.LOW_STOCK)),
@@ -292,10 +290,6 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"
-
-    @property
-    def line_total(self) -> int:
-        return self.unit_price * self.quantity
 
 
 class StatusChange(models.Model):

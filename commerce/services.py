@@ -460,7 +460,7 @@ def order_place(
             errors[f"items.{index}.product_id"] = f"Product {product_id} is already item {seen[product_id]}."
         elif product is None or product.deleted_at is not None:
             errors[f"items.{index}.product_id"] = f"No product with id {product_id}."
-        elif product.approval_status != Product.APPROVED or not product.is_active:
+        elif not product.is_orderable:
             errors[f"items.{index}.product_id"] = f"Product {product_id} is not available for sale."
         elif quantity < product.min_order_qty:
             errors[f"items.{index}.quantity"] = f"Minimum order quantity is {product.min_order_qty}."

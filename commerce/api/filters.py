@@ -1,9 +1,8 @@
 """Query-parameter filters for the commerce lists; any unparsable value is a 400 naming it."""
 import django_filters
 from django import forms
-from django.db.models import F
 
-from commerce.models import Order, Product
+from commerce.models import Order, Product, stock_status_expression
 from verso.api.query import InstantFilter
 
 _TRUE = {"true", "1", "yes"}
@@ -51,13 +50,9 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(stock_qty__gt=0) if value else queryset.filter(stock_qty__lte=0)
 
     def filter_stock_status(self, queryset, name, value):
-        if value == Product.OUT_OF_STOCK:
-            return queryset.filter(stock_qty__lte=0)
-        if value == Product.LOW_STOCK:
-            return queryset.filter(stock_qty__gt=0, stock_qty__lte=F("low_stock_threshold"))
-        if value == Product.IN_STOCK:
-            return queryset.filter(stock_qty__gt=F("low_stock_threshold"))
-        return queryset
+        if not value:
+            return queryset
+        return queryset.alias(stock_status=stock_status_expression()).filter(stock_status=value)
 
 
 class CategoryFilter(django_filters.FilterSet):
