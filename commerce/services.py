@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.text import slugify
 
-from verso.changes import previous_values
+from verso.changes import previous_values, reject_unknown_fields
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from webhooks.services import emit, emit_updated
 
@@ -137,9 +137,7 @@ def _category_create(*, name: str, slug: str, parent_id: int | None, type: str |
 
 @transaction.atomic
 def category_update(*, category: Category, changes: dict[str, Any]) -> Category:
-    unknown = set(changes) - CATEGORY_FIELDS
-    if unknown:
-        raise ValueError(f"Not category fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, allowed=CATEGORY_FIELDS)
     values = _category_checks(category, dict(changes))
     for name, value in values.items():
         setattr(category, name, value)
@@ -181,9 +179,7 @@ def _emit_product_updated(before: dict, after: dict) -> None:
 
 def _product_checks(product: Product | None, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Validate and normalise the fields being set; raise ValidationFailed/Conflict."""
-    unknown = set(values) - PRODUCT_FIELDS
-    if unknown:
-        raise ValueError(f"Not product fields: {sorted(unknown)}")
+    reject_unknown_fields(values, allowed=PRODUCT_FIELDS)
     errors: dict[str, str] = {}
 
     def whole(name: str, minimum: int = 0, nullable: bool = False) -> None:

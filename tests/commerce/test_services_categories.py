@@ -7,7 +7,7 @@ from commerce import services
 from commerce.models import Category
 from tests.factories import CategoryFactory
 from tests.helpers import run_at_once
-from verso.errors import Conflict
+from verso.errors import Conflict, ValidationFailed
 
 
 @pytest.mark.django_db
@@ -56,3 +56,10 @@ def test_two_categories_created_at_once_with_the_same_name_get_distinct_slugs(mo
 
     # then the unique index's loser took the next suffix instead of failing
     assert sorted(Category.objects.values_list("slug", flat=True)) == ["roses", "roses-2"]
+
+
+def test_an_unknown_category_field_is_a_422_naming_it(db):
+    category = services.category_create(name="Roses")
+    with pytest.raises(ValidationFailed) as refused:
+        services.category_update(category=category, changes={"position": 3})
+    assert (refused.value.status_code, refused.value.details) == (422, {"position": "Unknown field."})

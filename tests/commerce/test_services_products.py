@@ -220,3 +220,12 @@ def test_approving_a_product_says_what_its_approval_status_was(db):
     product = ProductFactory(approval_status="pending")
     services.product_approve(product=product, actor=Actor())
     assert Event.objects.get(type="product.updated").data["previous_attributes"] == {"approval_status": "pending"}
+
+
+def test_an_unknown_product_field_is_a_422_naming_it(db):
+    product = ProductFactory()
+    with pytest.raises(ValidationFailed) as refused:
+        services.product_update(product=product, actor=Actor(), changes={"colour": "red"})
+    assert (refused.value.status_code, refused.value.details) == (422, {"colour": "Unknown field."})
+    with pytest.raises(ValidationFailed):
+        services.product_create(actor=Actor(), name="Rose", price=100, approval_status="approved")
