@@ -233,11 +233,7 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         if change:
             saved = services.product_update(product=Product.objects.get(pk=obj.pk), actor=actor, changes=data)
         else:
-            data.pop("supplier_id", None)
-            saved = services.product_create(
-                actor=actor, supplier_id=form.cleaned_data["supplier"].pk if form.cleaned_data["supplier"] else None,
-                **data,
-            )
+            saved = services.product_create(actor=actor, **data)
         obj.pk = saved.pk
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

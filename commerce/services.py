@@ -273,10 +273,9 @@ def _product_slug(wanted: str | None, *, name: str, exclude_pk: int | None) -> s
 @transaction.atomic
 def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Product:
     """Create a product. Staff products are approved at once; a supplier's wait for approval."""
-    values = _product_checks(None, {"name": name, "price": price, "supplier_id": fields.pop("supplier_id", None),
-                                    **fields}, actor)
-    if actor.is_supplier:
-        values["supplier_id"] = actor.supplier_id
+    # supplier_id is always among the values checked, so a supplier's product is its own
+    # even when the body names no supplier (_product_checks forces it).
+    values = _product_checks(None, {"supplier_id": None, **fields, "name": name, "price": price}, actor)
     _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
     values["slug"] = _product_slug(values.get("slug"), name=values["name"], exclude_pk=None)
     product = Product(

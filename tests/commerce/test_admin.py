@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from commerce import services, state
 from commerce.models import Category, Order, OrderGroup, Product, StatusChange
-from tests.factories import CategoryFactory, ProductFactory
+from tests.factories import CategoryFactory, ProductFactory, SupplierFactory
 from verso.errors import ValidationFailed
 from webhooks.models import Event
 
@@ -98,18 +98,21 @@ def test_rejecting_without_a_reason_shows_the_form_again(admin_client):
     assert product.approval_status == Product.PENDING
 
 
-def test_a_product_added_in_the_admin_goes_through_the_service(admin_client):
+@pytest.mark.parametrize("for_a_supplier", [False, True], ids=["operator", "supplier"])
+def test_a_product_added_in_the_admin_goes_through_the_service(admin_client, for_a_supplier):
     category = CategoryFactory()
+    supplier = SupplierFactory() if for_a_supplier else None
     response = admin_client.post(f"{PRODUCTS}add/", {
         "name": "Admin rose", "slug": "", "sku": "AR-1", "description": "", "type": "flower", "unit": "stem",
         "price": "120", "stock_qty": "50", "min_order_qty": "1", "low_stock_threshold": "10", "vat_rate": "9",
-        "category": category.pk, "is_active": "on",
+        "category": category.pk, "is_active": "on", "supplier": supplier.pk if supplier else "",
         "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0",
         "images-MAX_NUM_FORMS": "1000",
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     product = Product.objects.get(name="Admin rose")
-    assert (product.slug, product.approval_status, product.supplier_id) == ("admin-rose", "approved", None)
+    assert (product.slug, product.approval_status, product.supplier_id) == (
+        "admin-rose", "approved", supplier.pk if supplier else None)
     assert Event.objects.filter(type="product.created").count() == 1
 
 

@@ -25,6 +25,12 @@ def test_a_supplier_creates_a_pending_product_for_itself_whatever_it_asks(db):
     assert Event.objects.get(type="product.created").data["approval_status"] == "pending"
 
 
+def test_a_supplier_that_names_no_supplier_still_creates_its_own_product(db):
+    mine = SupplierFactory()
+    product = services.product_create(actor=Actor(supplier_id=mine.pk), name="Rose", price=100)
+    assert product.supplier_id == mine.pk
+
+
 def test_staff_create_products_approved_for_any_seller(db):
     supplier = SupplierFactory()
     product = services.product_create(actor=Actor(), name="Rose", price=100, supplier_id=supplier.pk)
