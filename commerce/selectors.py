@@ -56,6 +56,14 @@ def order_get(*, order_id: int) -> Order:
     return order
 
 
+def order_group_get(*, order_id: int, group_id: int) -> OrderGroup:
+    """One supplier's part of an order; a group of another order is not found either."""
+    group = OrderGroup.objects.filter(pk=group_id, order_id=order_id).first()
+    if group is None:
+        raise NotFound("Order group not found")
+    return group
+
+
 def order_detail(*, order_id: int) -> dict:
     """The Staff API's order detail (also the order events' payload): one query, the items
     and groups riding along as JSON arrays."""

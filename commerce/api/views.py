@@ -11,11 +11,10 @@ from rest_framework.response import Response
 from commerce import representations as rep
 from commerce import selectors, services
 from commerce.actors import Actor
-from commerce.models import Order, OrderGroup
+from commerce.models import Order
 from verso.api.query import ordering_from, sort_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
 from verso.api.views import StaffAPIView, apply_filterset, created, updated
-from verso.errors import NotFound
 
 from . import serializers as s
 from .filters import CategoryFilter, OrderFilter, ProductFilter
@@ -278,9 +277,7 @@ class OrderGroupDetailView(StaffAPIView):
         responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 422, 429)},
     )
     def patch(self, request, pk: int, group_id: int):
-        group = OrderGroup.objects.filter(pk=group_id, order_id=pk).first()
-        if group is None:
-            raise NotFound("Order group not found")
+        group = selectors.order_group_get(order_id=pk, group_id=group_id)
         data = _read(s.OrderGroupUpdateInput, request).validated_data
         services.order_group_transition(
             group=group, to_status=data["status"], actor=_actor(request), comment=data.get("comment", "")

@@ -384,3 +384,13 @@ def test_every_group_status_is_either_not_yet_shipped_shipped_or_later_or_cancel
     # The two sets cancelling an order relies on split the group lifecycle with nothing left over.
     assert state.GROUP_NOT_YET_SHIPPED.isdisjoint(state.GROUP_SHIPPED_OR_LATER)
     assert state.GROUP_NOT_YET_SHIPPED | state.GROUP_SHIPPED_OR_LATER | {"cancelled"} == set(GROUP_STATUSES)
+
+
+def test_a_group_is_found_only_under_its_own_order(place_order):
+    from commerce import selectors
+
+    first, second = place_order((ProductFactory(), 1)), place_order((ProductFactory(), 1))
+    group = first.groups.get()
+    assert selectors.order_group_get(order_id=first.pk, group_id=group.pk) == group
+    with pytest.raises(NotFound):
+        selectors.order_group_get(order_id=second.pk, group_id=group.pk)
