@@ -3,7 +3,7 @@ import django_filters
 from django import forms
 
 from commerce.models import Order, Product, stock_status_expression
-from verso.api.query import InstantFilter
+from verso.api.query import InstantFilter, RangeFilterSet
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -61,11 +61,14 @@ class CategoryFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="type", choices=[("flower", "flower"), ("supply", "supply")])
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(RangeFilterSet):
     status = django_filters.ChoiceFilter(field_name="status", choices=Order.STATUS_CHOICES)
-    # Both bounds inclusive, as for leads: a bare date covers its whole (UTC) day.
+    # Both bounds include what they name, as for leads: created_after is compared with ">=";
+    # created_before is parsed with end_of_day into the exclusive bound just past it (the
+    # next midnight for a bare date, +1 microsecond for an instant) and compared with "<".
     created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
     created_before = InstantFilter(field_name="created_at", lookup_expr="lt", end_of_day=True)
+    ranges = (("created_after", "created_before"),)
     # Beyond the contract:
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)

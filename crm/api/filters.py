@@ -7,7 +7,7 @@ date covers its whole UTC day.
 import django_filters
 
 from crm.models import Lead
-from verso.api.query import InstantFilter
+from verso.api.query import InstantFilter, RangeFilterSet
 
 SORTS = {name: name for name in (
     "submitted_at", "updated_at", "first_name", "last_name", "email", "status", "source", "id",
@@ -15,20 +15,13 @@ SORTS = {name: name for name in (
 DEFAULT_SORT = "submitted_at"
 
 
-class LeadListFilter(django_filters.FilterSet):
+class LeadListFilter(RangeFilterSet):
     status = django_filters.ChoiceFilter(choices=Lead.Status.choices)
     created_after = InstantFilter(field_name="submitted_at", lookup_expr="gte")
     created_before = InstantFilter(field_name="submitted_at", lookup_expr="lt", end_of_day=True)
 
+    ranges = (("created_after", "created_before"),)
+
     class Meta:
         model = Lead
         fields: list = []
-
-    def is_valid(self):
-        valid = super().is_valid()
-        after = self.form.cleaned_data.get("created_after") if valid else None
-        before = self.form.cleaned_data.get("created_before") if valid else None
-        if after and before and after >= before:
-            self.form.add_error("created_before", "Must not be earlier than created_after.")
-            return False
-        return valid

@@ -2,13 +2,11 @@
 
 ``date_from``/``date_to`` are calendar dates (YYYY-MM-DD, UTC), both inclusive.
 """
-import datetime as dt
-
 import django_filters
 from django import forms
 
 from scheduling.models import Appointment
-from verso.api.query import StrictDateFilter
+from verso.api.query import DayBoundFilter, RangeFilterSet
 
 
 class PositiveIdField(forms.IntegerField):
@@ -22,33 +20,14 @@ class PositiveIdFilter(django_filters.Filter):
     field_class = PositiveIdField
 
 
-class AppointmentListFilter(django_filters.FilterSet):
+class AppointmentListFilter(RangeFilterSet):
     status = django_filters.ChoiceFilter(choices=Appointment.Status.choices)
     estimator_id = PositiveIdFilter(field_name="estimator_id")
-    date_from = StrictDateFilter(method="filter_date_from")
-    date_to = StrictDateFilter(method="filter_date_to")
+    # date_to's whole day counts: it becomes the next midnight, compared with "<".
+    date_from = DayBoundFilter(field_name="scheduled_time", lookup_expr="gte")
+    date_to = DayBoundFilter(field_name="scheduled_time", lookup_expr="lt", end_of_day=True)
+    ranges = (("date_from", "date_to"),)
 
     class Meta:
         model = Appointment
         fields: list = []
-
-    @staticmethod
-    def _midnight(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
-
-    def filter_date_from(self, queryset, name, value):
-        return queryset.filter(scheduled_time__gte=self._midnight(value))
-
-    def filter_date_to(self, queryset, name, value):
-        if value == dt.date.max:
-            return queryset.filter(scheduled_time__gte=self._midnight(dt.date.min))  # no upper bound left
-        return queryset.filter(scheduled_time__lt=self._midnight(value + dt.timedelta(days=1)))
-
-    def is_valid(self):
-        if not super().is_valid():
-            return False
-        start, end = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
-        if start and end and start > end:
-            self.form.add_error("date_to", "Must not be earlier than date_from.")
-            return False
-        return True

@@ -197,6 +197,8 @@ def test_orders_filter_by_creation_time(staff_client, place_order):
     ("status=lost", "status"),
     ("created_after=yesterday", "created_after"),
     ("created_before=2024-13-45", "created_before"),
+    ("created_after=2024-12-02&created_before=2024-12-01", "created_before"),
+    ("created_after=2024-12-01T10:00:01Z&created_before=2024-12-01T10:00:00Z", "created_before"),
     ("sort=email", "sort"),
     ("order=sideways", "order"),
     ("page=0", "page"),

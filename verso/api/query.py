@@ -30,11 +30,7 @@ def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
             day = parse_date(raw)
         except ValueError:
             return None
-        if end_of_day:
-            if day == dt.date.max:
-                return dt.datetime.max.replace(tzinfo=dt.UTC)  # the end of time: no upper bound
-            day += dt.timedelta(days=1)
-        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        return day_bound(day, end_of_day=end_of_day)
     value = _parse_datetime(raw)
     if value is None and SPACED_OFFSET.search(raw):
         # An unencoded "+01:00" in a query string arrives as " 01:00".
@@ -45,6 +41,15 @@ def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
     if end_of_day and value < dt.datetime.max.replace(tzinfo=dt.UTC):
         return value + dt.timedelta(microseconds=1)
     return value
+
+
+def day_bound(day: dt.date, *, end_of_day: bool) -> dt.datetime:
+    """A UTC day's start, or with ``end_of_day`` the exclusive bound after it (the next midnight)."""
+    if end_of_day:
+        if day == dt.date.max:
+            return dt.datetime.max.replace(tzinfo=dt.UTC)  # the end of time: no upper bound
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 def _parse_datetime(raw: str) -> dt.datetime | None:
@@ -84,6 +89,45 @@ class StrictDateFilter(django_filters.Filter):
     """A calendar date, YYYY-MM-DD only."""
 
     field_class = StrictDateField
+
+
+class DayBoundField(StrictDateField):
+    """A YYYY-MM-DD date as the instant its UTC day starts, or (``end_of_day``) the one it ends."""
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return None if day is None else day_bound(day, end_of_day=self.end_of_day)
+
+
+class DayBoundFilter(django_filters.Filter):
+    """A calendar date (YYYY-MM-DD, UTC) filtering a datetime column; ``end_of_day=True`` makes
+    an inclusive upper bound (use ``lt``), like InstantFilter."""
+
+    field_class = DayBoundField
+
+
+class RangeFilterSet(django_filters.FilterSet):
+    """A FilterSet whose lower/upper bound pairs (``ranges``) must not be reversed: a 400, not an empty page.
+
+    Each pair is (lower, upper) as parsed: the lower bound an instant compared with ``gte``,
+    the upper one the exclusive instant an ``end_of_day`` filter yields (compared with
+    ``lt``), so the same day or instant given as both bounds is a valid range.
+    """
+
+    ranges: tuple[tuple[str, str], ...] = ()
+
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        for lower, upper in self.ranges:
+            start, end = self.form.cleaned_data.get(lower), self.form.cleaned_data.get(upper)
+            if start is not None and end is not None and start >= end:
+                self.form.add_error(upper, f"Must not be earlier than {lower}.")
+        return not self.form.errors
 
 
 def ordering_from(request, *, allowed: dict[str, str], default_sort: str, default_order: str = "desc") -> list[str]:
