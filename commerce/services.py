@@ -487,6 +487,9 @@ def order_place(
                 )
             raise ValidationFailed.for_fields({f"items.{index}.quantity": f"Only {now_row['stock_qty']} in stock."})
 
+    # This order now holds every product row's lock: read names, prices and VAT again, so
+    # the snapshot is what was for sale when the stock was taken, not a moment before.
+    products = Product.objects.in_bulk(wanted_ids)
     lines_by_supplier: dict[int | None, list[tuple[Product, int]]] = defaultdict(list)
     for item in items:
         product = products[item["product_id"]]
