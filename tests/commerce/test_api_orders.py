@@ -90,6 +90,15 @@ def test_an_order_without_items_is_refused(staff_client):
     assert "items" in response.json()["details"]
 
 
+def test_an_order_of_more_than_100_lines_is_refused_and_takes_nothing(staff_client):
+    products = [ProductFactory(stock_qty=5) for _ in range(101)]
+    response = staff_client.post("/api/v1/orders", _order_body(*[(p, 1) for p in products]), format="json")
+    assert response.status_code == 422
+    assert "items" in response.json()["details"]
+    assert not Order.objects.exists()
+    assert set(Product.objects.values_list("stock_qty", flat=True)) == {5}
+
+
 def test_a_repeated_idempotency_key_places_the_order_once(staff_client):
     product = ProductFactory(stock_qty=5)
     body = _order_body((product, 1))
