@@ -19,7 +19,18 @@ class DomainError(Exception):
 
 
 class BadRequest(DomainError):
-    """Bad query parameters or headers (400)."""
+    """A request that cannot be read: malformed JSON, a bad header (400)."""
+
+
+class InvalidParameters(DomainError):
+    """Query parameters that fail validation (400), each named in ``details``."""
+
+    code = "VALIDATION_ERROR"
+    default_message = "Invalid query parameters"
+
+    @classmethod
+    def for_params(cls, details: dict[str, str]) -> "InvalidParameters":
+        return cls("Invalid query parameters: " + ", ".join(details), details=details)
 
 
 class NotFound(DomainError):

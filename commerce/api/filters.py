@@ -1,43 +1,17 @@
 """Query-parameter filters for the commerce lists; any unparsable value is a 400 naming it."""
 import django_filters
-from django import forms
 
 from commerce.models import Order, Product, stock_status_expression
-from verso.api.query import InstantFilter, RangeFilterSet
-
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
-
-
-class StrictBooleanField(forms.Field):
-    """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise forms.ValidationError("Must be true or false.")
-
-
-class BooleanFilter(django_filters.Filter):
-    field_class = StrictBooleanField
-
-
-class IntegerFilter(django_filters.Filter):
-    field_class = forms.IntegerField
+from verso.api.query import BooleanFilter, IdFilter, InstantFilter, RangeFilterSet
 
 
 class ProductFilter(django_filters.FilterSet):
-    is_digital = BooleanFilter(field_name="is_digital")
-    in_stock = BooleanFilter(method="filter_in_stock")
-    category_id = IntegerFilter(field_name="category_id")
+    is_digital = BooleanFilter(field_name="is_digital", help_text="Digital or physical products.")
+    in_stock = BooleanFilter(method="filter_in_stock", help_text="Products with stock above zero, or out of stock.")
+    category_id = IdFilter(field_name="category_id", help_text="Products in this category.")
     # Beyond the contract:
-    supplier_id = IntegerFilter(field_name="supplier_id")
-    is_active = BooleanFilter(field_name="is_active")
+    supplier_id = IdFilter(field_name="supplier_id", help_text="Products of this supplier.")
+    is_active = BooleanFilter(field_name="is_active", help_text="Active or inactive products.")
     approval_status = django_filters.ChoiceFilter(field_name="approval_status", choices=Product.APPROVAL_CHOICES)
     stock_status = django_filters.ChoiceFilter(
         method="filter_stock_status",
@@ -56,8 +30,8 @@ class ProductFilter(django_filters.FilterSet):
 
 
 class CategoryFilter(django_filters.FilterSet):
-    parent_id = IntegerFilter(field_name="parent_id")
-    is_active = BooleanFilter(field_name="is_active")
+    parent_id = IdFilter(field_name="parent_id", help_text="Children of this category.")
+    is_active = BooleanFilter(field_name="is_active", help_text="Active or inactive categories.")
     type = django_filters.ChoiceFilter(field_name="type", choices=[("flower", "flower"), ("supply", "supply")])
 
 
@@ -66,9 +40,16 @@ class OrderFilter(RangeFilterSet):
     # Both bounds include what they name, as for leads: created_after is compared with ">=";
     # created_before is parsed with end_of_day into the exclusive bound just past it (the
     # next midnight for a bare date, +1 microsecond for an instant) and compared with "<".
-    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
-    created_before = InstantFilter(field_name="created_at", lookup_expr="lt", end_of_day=True)
+    created_after = InstantFilter(
+        field_name="created_at", lookup_expr="gte", help_text="ISO 8601 datetime or date; created at or after."
+    )
+    created_before = InstantFilter(
+        field_name="created_at", lookup_expr="lt", end_of_day=True,
+        help_text="ISO 8601 datetime or date; created at or before (a bare date covers its whole day).",
+    )
     ranges = (("created_after", "created_before"),)
     # Beyond the contract:
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    email = django_filters.CharFilter(
+        field_name="email", lookup_expr="iexact", help_text="The customer's email (exact, any case)."
+    )
     fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
 from commerce.services import MAX_BIGINT, MAX_INT
+from verso.api.fields import InputSerializer
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -27,7 +28,7 @@ class NamedChoiceField(serializers.ChoiceField):
 # --- input ------------------------------------------------------------------------------
 
 
-class ProductInput(serializers.Serializer):
+class ProductInput(InputSerializer):
     name = serializers.CharField(max_length=200)
     price = serializers.IntegerField(min_value=0, max_value=MAX_INT, help_text="Price in cents, VAT included.")
     description = serializers.CharField(required=False, allow_blank=True)
@@ -67,7 +68,7 @@ class ProductInput(serializers.Serializer):
         return data
 
 
-class CategoryInput(serializers.Serializer):
+class CategoryInput(InputSerializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=200)
     parent_id = serializers.IntegerField(required=False, allow_null=True, max_value=MAX_BIGINT)
@@ -75,12 +76,12 @@ class CategoryInput(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class OrderItemInput(serializers.Serializer):
+class OrderItemInput(InputSerializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressInput(InputSerializer):
     line1 = serializers.CharField(max_length=200)
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100)
@@ -89,20 +90,20 @@ class AddressSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=100)
 
 
-class OrderCreateInput(serializers.Serializer):
+class OrderCreateInput(InputSerializer):
     email = serializers.EmailField(max_length=254)
     items = serializers.ListField(child=OrderItemInput(), allow_empty=False, max_length=100)
-    shipping_address = AddressSerializer()
+    shipping_address = AddressInput()
 
 
-class OrderUpdateInput(serializers.Serializer):
+class OrderUpdateInput(InputSerializer):
     status = NamedChoiceField(Order.STATUS_CHOICES, required=False)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
     fulfillment_status = serializers.ChoiceField(choices=Order.FULFILLMENT_CHOICES, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, help_text="Recorded in the status history.")
 
 
-class OrderGroupUpdateInput(serializers.Serializer):
+class OrderGroupUpdateInput(InputSerializer):
     status = NamedChoiceField(OrderGroup.STATUS_CHOICES)
     comment = serializers.CharField(required=False, allow_blank=True)
 
@@ -162,6 +163,15 @@ class OrderListOut(serializers.Serializer):
     fulfillment_status = serializers.ChoiceField(choices=Order.FULFILLMENT_CHOICES)
 
 
+class AddressOut(serializers.Serializer):
+    line1 = serializers.CharField()
+    line2 = serializers.CharField(required=False)
+    city = serializers.CharField()
+    state = serializers.CharField(required=False)
+    postal_code = serializers.CharField()
+    country = serializers.CharField()
+
+
 class OrderItemOut(serializers.Serializer):
     id = serializers.IntegerField()
     product_id = serializers.IntegerField()
@@ -195,7 +205,7 @@ class OrderDetailOut(serializers.Serializer):
     currency = serializers.CharField()
     email = serializers.EmailField()
     tracking_number = serializers.CharField(allow_null=True)
-    shipping_address = AddressSerializer()
+    shipping_address = AddressOut()
     items = OrderItemOut(many=True)
     created_at = serializers.DateTimeField()
     fulfillment_status = serializers.ChoiceField(choices=Order.FULFILLMENT_CHOICES)

@@ -11,32 +11,19 @@ from rest_framework.response import Response
 from commerce import representations as rep
 from commerce import selectors, services
 from commerce.actors import Actor
-from commerce.models import Order
-from verso.api.query import ordering_from, sort_parameters
+from verso.api.pagination import page_parameters
+from verso.api.query import filter_parameters, ordering_from, sort_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
-from verso.api.views import StaffAPIView, apply_filterset, created, updated
+from verso.api.views import StaffAPIView, apply_filterset, created, read_body, updated
 
 from . import serializers as s
 from .filters import CategoryFilter, OrderFilter, ProductFilter
 
-PAGE_PARAMS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (1-indexed)."),
-    OpenApiParameter("per_page", OpenApiTypes.INT, description="Items per page (default 25, max 100)."),
-]
-
-
-def _bool_param(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.BOOL, description=f"{description} (true or false).")
+PAGE_PARAMS = page_parameters(default_per_page=25)
 
 
 def _actor(request) -> Actor:
     return Actor.from_principal(request.auth)
-
-
-def _read(serializer_class, request, *, partial: bool = False):
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer
 
 
 # --- products ---------------------------------------------------------------------------
@@ -58,14 +45,8 @@ class ProductListView(StaffAPIView):
         operation_id="products_list",
         summary="List products",
         description="Every non-deleted product, whatever its approval status.",
-        parameters=PAGE_PARAMS + [
-            _bool_param("is_digital", "Digital or physical products"),
-            _bool_param("in_stock", "Products with stock above zero, or out of stock"),
-            OpenApiParameter("category_id", OpenApiTypes.INT, description="Products in this category."),
-            OpenApiParameter("supplier_id", OpenApiTypes.INT, description="Products of this supplier."),
-            _bool_param("is_active", "Active or inactive products"),
-            OpenApiParameter("approval_status", OpenApiTypes.STR, enum=["pending", "approved", "rejected"]),
-            OpenApiParameter("stock_status", OpenApiTypes.STR, enum=["in_stock", "low_stock", "out_of_stock"]),
+        parameters=[
+            *PAGE_PARAMS, *filter_parameters(ProductFilter),
             OpenApiParameter("search", OpenApiTypes.STR, description="Words in the name, SKU or description."),
             *sort_parameters(PRODUCT_SORTS, "created_at"),
         ],
@@ -86,7 +67,7 @@ class ProductListView(StaffAPIView):
         responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
     )
     def post(self, request):
-        data = _read(s.ProductInput, request).to_service_fields()
+        data = read_body(s.ProductInput, request).to_service_fields()
         product = services.product_create(actor=_actor(request), **data)
         return created(product.pk, "Product")
 
@@ -111,7 +92,7 @@ class ProductDetailView(StaffAPIView):
     )
     def patch(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
-        data = _read(s.ProductInput, request, partial=True).to_service_fields()
+        data = read_body(s.ProductInput, request, partial=True).to_service_fields()
         services.product_update(product=product, actor=_actor(request), changes=data)
         return updated(product.pk, "Product")
 
@@ -137,12 +118,7 @@ class CategoryListView(StaffAPIView):
 
     @extend_schema(
         operation_id="categories_list", summary="List categories",
-        parameters=PAGE_PARAMS + [
-            OpenApiParameter("parent_id", OpenApiTypes.INT, description="Children of this category."),
-            _bool_param("is_active", "Active or inactive categories"),
-            OpenApiParameter("type", OpenApiTypes.STR, enum=["flower", "supply"]),
-            *sort_parameters(CATEGORY_SORTS, "name", "asc"),
-        ],
+        parameters=[*PAGE_PARAMS, *filter_parameters(CategoryFilter), *sort_parameters(CATEGORY_SORTS, "name", "asc")],
         responses={200: staff_page_of("CategoryPage", s.CategoryOut), **staff_errors(400, 401, 403, 429)},
     )
     def get(self, request):
@@ -156,7 +132,7 @@ class CategoryListView(StaffAPIView):
         request=s.CategoryInput, responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
     )
     def post(self, request):
-        data = _read(s.CategoryInput, request).validated_data
+        data = read_body(s.CategoryInput, request).validated_data
         category = services.category_create(**data)
         return created(category.pk, "Category")
 
@@ -180,7 +156,7 @@ class CategoryDetailView(StaffAPIView):
     )
     def patch(self, request, pk: int):
         category = selectors.category_get(category_id=pk)
-        data = _read(s.CategoryInput, request, partial=True).validated_data
+        data = read_body(s.CategoryInput, request, partial=True).validated_data
         services.category_update(category=category, changes=dict(data))
         return updated(category.pk, "Category")
 
@@ -196,19 +172,7 @@ class OrderListView(StaffAPIView):
 
     @extend_schema(
         operation_id="orders_list", summary="List orders",
-        parameters=PAGE_PARAMS + [
-            OpenApiParameter("status", OpenApiTypes.STR, enum=[v for v, _ in Order.STATUS_CHOICES]),
-            OpenApiParameter("created_after", OpenApiTypes.DATETIME, description="ISO 8601; created at or after."),
-            OpenApiParameter(
-                "created_before", OpenApiTypes.DATETIME,
-                description="ISO 8601; created at or before (a bare date covers its whole day).",
-            ),
-            OpenApiParameter("email", OpenApiTypes.STR, description="The customer's email (exact, any case)."),
-            OpenApiParameter(
-                "fulfillment_status", OpenApiTypes.STR, enum=[v for v, _ in Order.FULFILLMENT_CHOICES]
-            ),
-            *sort_parameters(ORDER_SORTS, "created_at"),
-        ],
+        parameters=[*PAGE_PARAMS, *filter_parameters(OrderFilter), *sort_parameters(ORDER_SORTS, "created_at")],
         responses={200: staff_page_of("OrderPage", s.OrderListOut), **staff_errors(400, 401, 403, 429)},
     )
     def get(self, request):
@@ -228,7 +192,7 @@ class OrderListView(StaffAPIView):
         responses={201: s.OrderCreatedOut, **staff_errors(401, 403, 409, 422, 429)},
     )
     def post(self, request):
-        data = _read(s.OrderCreateInput, request).validated_data
+        data = read_body(s.OrderCreateInput, request).validated_data
         order = services.order_place(
             email=data["email"], items=[dict(item) for item in data["items"]],
             shipping_address=dict(data["shipping_address"]), actor=_actor(request),
@@ -257,7 +221,7 @@ class OrderDetailView(StaffAPIView):
     )
     def patch(self, request, pk: int):
         order = selectors.order_get(order_id=pk)
-        data = _read(s.OrderUpdateInput, request).validated_data
+        data = read_body(s.OrderUpdateInput, request).validated_data
         services.order_update(
             order=order, actor=_actor(request), status=data.get("status"),
             tracking_number=data.get("tracking_number"), fulfillment_status=data.get("fulfillment_status"),
@@ -278,7 +242,7 @@ class OrderGroupDetailView(StaffAPIView):
     )
     def patch(self, request, pk: int, group_id: int):
         group = selectors.order_group_get(order_id=pk, group_id=group_id)
-        data = _read(s.OrderGroupUpdateInput, request).validated_data
+        data = read_body(s.OrderGroupUpdateInput, request).validated_data
         services.order_group_transition(
             group=group, to_status=data["status"], actor=_actor(request), comment=data.get("comment", "")
         )

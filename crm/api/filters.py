@@ -16,9 +16,15 @@ DEFAULT_SORT = "submitted_at"
 
 
 class LeadListFilter(RangeFilterSet):
-    status = django_filters.ChoiceFilter(choices=Lead.Status.choices)
-    created_after = InstantFilter(field_name="submitted_at", lookup_expr="gte")
-    created_before = InstantFilter(field_name="submitted_at", lookup_expr="lt", end_of_day=True)
+    status = django_filters.ChoiceFilter(choices=Lead.Status.choices, help_text="Filter by status.")
+    created_after = InstantFilter(
+        field_name="submitted_at", lookup_expr="gte",
+        help_text="Leads submitted at or after this ISO 8601 datetime or date (a date means its start, UTC).",
+    )
+    created_before = InstantFilter(
+        field_name="submitted_at", lookup_expr="lt", end_of_day=True,
+        help_text="Leads submitted at or before this ISO 8601 datetime or date (a date includes the whole day).",
+    )
 
     ranges = (("created_after", "created_before"),)
 

@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from crm.models import Lead
-from verso.api.fields import NamedEnumField, RejectUnknownFields, StrictCharField
+from verso.api.fields import InputSerializer, NamedEnumField
 
 
 class LeadStatusField(NamedEnumField):
@@ -10,16 +10,16 @@ class LeadStatusField(NamedEnumField):
     enum_choices = Lead.Status.choices
 
 
-class LeadCreateInput(RejectUnknownFields, serializers.Serializer):
-    first_name = StrictCharField(max_length=100)
-    last_name = StrictCharField(max_length=100)
+class LeadCreateInput(InputSerializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=254)
-    phone = StrictCharField(max_length=50)
-    message = StrictCharField(max_length=10000)
+    phone = serializers.CharField(max_length=50)
+    message = serializers.CharField(max_length=10000)
     status = LeadStatusField(required=False)
-    source = StrictCharField(max_length=50, required=False)
-    notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
-    tags = serializers.ListField(child=StrictCharField(max_length=50), required=False, max_length=20)
+    source = serializers.CharField(max_length=50, required=False)
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
 
 
 class LeadUpdateInput(LeadCreateInput):

@@ -1,34 +1,19 @@
 """Staff API: /api/v1/leads and /api/v1/leads/{id}."""
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from crm import selectors, services
-from crm.models import Lead
-from verso.api.query import ordering_from, sort_parameters
+from verso.api.pagination import page_parameters
+from verso.api.query import filter_parameters, ordering_from, sort_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
-from verso.api.views import StaffViewSet, apply_filterset, created, updated
+from verso.api.views import StaffViewSet, apply_filterset, created, read_body, updated
 from verso.errors import NotFound
 
 from .filters import DEFAULT_SORT, SORTS, LeadListFilter
 from .serializers import LeadCreateInput, LeadOutput, LeadUpdateInput
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (1-indexed)."),
-    OpenApiParameter("per_page", OpenApiTypes.INT, description="Items per page (default 25, max 100)."),
-]
 LEAD_LIST_PARAMETERS = [
-    *PAGE_PARAMETERS,
-    OpenApiParameter("status", OpenApiTypes.STR, enum=Lead.Status.values, description="Filter by status."),
-    *sort_parameters(SORTS, DEFAULT_SORT),
-    OpenApiParameter(
-        "created_after", OpenApiTypes.DATETIME,
-        description="Leads submitted at or after this ISO 8601 datetime or date (a date means its start, UTC).",
-    ),
-    OpenApiParameter(
-        "created_before", OpenApiTypes.DATETIME,
-        description="Leads submitted at or before this ISO 8601 datetime or date (a date includes the whole day).",
-    ),
+    *page_parameters(default_per_page=25), *filter_parameters(LeadListFilter), *sort_parameters(SORTS, DEFAULT_SORT),
 ]
 
 
@@ -71,8 +56,7 @@ class LeadViewSet(StaffViewSet):
         responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
     )
     def create(self, request):
-        data = LeadCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = read_body(LeadCreateInput, request)
         lead = services.lead_create(**data.validated_data)
         return created(lead.id, "Lead")
 
@@ -82,7 +66,6 @@ class LeadViewSet(StaffViewSet):
         responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 422, 429)},
     )
     def partial_update(self, request, pk: int):
-        data = LeadUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
+        data = read_body(LeadUpdateInput, request, partial=True)
         lead = services.lead_update(lead_id=pk, changes=data.validated_data)
         return updated(lead.id, "Lead")

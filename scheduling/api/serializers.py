@@ -2,13 +2,7 @@
 from rest_framework import serializers
 
 from scheduling.models import MAX_DURATION_MINUTES, Appointment
-from verso.api.fields import (
-    InstantField,
-    NamedEnumField,
-    RejectUnknownFields,
-    StrictCharField,
-    StrictIntegerField,
-)
+from verso.api.fields import InputSerializer, InstantField, NamedEnumField
 
 
 class AppointmentStatusField(NamedEnumField):
@@ -16,18 +10,18 @@ class AppointmentStatusField(NamedEnumField):
     enum_choices = Appointment.Status.choices
 
 
-class AppointmentCreateInput(RejectUnknownFields, serializers.Serializer):
-    first_name = StrictCharField(max_length=100)
-    last_name = StrictCharField(max_length=100)
+class AppointmentCreateInput(InputSerializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=254)
-    phone = StrictCharField(max_length=50)
+    phone = serializers.CharField(max_length=50)
     scheduled_time = InstantField(help_text="ISO 8601 date and time; a time without an offset is UTC.")
-    duration_minutes = StrictIntegerField(
+    duration_minutes = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_DURATION_MINUTES, help_text="Defaults to the service's duration."
     )
-    service_id = StrictIntegerField(min_value=1)
-    estimator_id = StrictIntegerField(required=False, allow_null=True, min_value=1)
-    notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
+    service_id = serializers.IntegerField(min_value=1)
+    estimator_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
     status = AppointmentStatusField(required=False)
 
 

@@ -1,25 +1,18 @@
 """Staff API: /api/v1/appointments and /api/v1/appointments/{id}."""
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from scheduling import selectors, services
-from scheduling.models import Appointment
+from verso.api.pagination import page_parameters
+from verso.api.query import filter_parameters
 from verso.api.schema import StaffWriteResult, staff_errors, staff_page_of
-from verso.api.views import StaffViewSet, apply_filterset, created, updated
+from verso.api.views import StaffViewSet, apply_filterset, created, read_body, updated
 from verso.errors import NotFound
 
 from .filters import AppointmentListFilter
 from .serializers import AppointmentCreateInput, AppointmentOutput, AppointmentUpdateInput
 
-APPOINTMENT_LIST_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (1-indexed)."),
-    OpenApiParameter("per_page", OpenApiTypes.INT, description="Items per page (default 25, max 100)."),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=Appointment.Status.values, description="Filter by status."),
-    OpenApiParameter("estimator_id", OpenApiTypes.INT, description="Filter by assigned estimator."),
-    OpenApiParameter("date_from", OpenApiTypes.DATE, description="Appointments on or after this date (UTC)."),
-    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Appointments on or before this date (UTC)."),
-]
+APPOINTMENT_LIST_PARAMETERS = [*page_parameters(default_per_page=25), *filter_parameters(AppointmentListFilter)]
 
 
 class AppointmentViewSet(StaffViewSet):
@@ -59,8 +52,7 @@ class AppointmentViewSet(StaffViewSet):
         responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
     )
     def create(self, request):
-        data = AppointmentCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = read_body(AppointmentCreateInput, request)
         appointment = services.appointment_create(**data.validated_data)
         return created(appointment.id, "Appointment")
 
@@ -72,7 +64,6 @@ class AppointmentViewSet(StaffViewSet):
         responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 409, 422, 429)},
     )
     def partial_update(self, request, pk: int):
-        data = AppointmentUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
+        data = read_body(AppointmentUpdateInput, request, partial=True)
         appointment = services.appointment_update(appointment_id=pk, changes=data.validated_data)
         return updated(appointment.id, "Appointment")

@@ -56,11 +56,11 @@ def test_page_past_the_end_is_empty_with_correct_totals(staff_client, supplier_c
 def test_bad_page_parameters_are_400(staff_client, supplier_client, params):
     response = staff_client.get(STAFF, params)
     assert response.status_code == 400
-    assert response.json()["code"] == "BAD_REQUEST"
+    assert response.json()["code"] == "VALIDATION_ERROR"
     assert set(response.json()["details"]) <= {"page", "per_page"}
     response = supplier_client.get(SUPPLIER, params)
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "BAD_REQUEST"
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
 def test_supplier_shape_defaults_to_20(supplier_client, events):

@@ -111,7 +111,7 @@ def test_products_sort_by_a_whitelisted_field(staff_client):
 def test_bad_product_list_parameters_are_a_400_naming_them(staff_client, query, name):
     response = staff_client.get(f"/api/v1/products?{query}")
     assert response.status_code == 400
-    assert response.json()["code"] == "BAD_REQUEST"
+    assert response.json()["code"] == "VALIDATION_ERROR"
     assert name in response.json()["details"]
 
 

@@ -77,7 +77,7 @@ def test_list_filters_by_status(staff_client):
 
 
 def test_list_refuses_an_unknown_status_with_400(staff_client):
-    body = assert_staff_error(staff_client.get("/api/v1/leads?status=Maybe"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get("/api/v1/leads?status=Maybe"), 400, "VALIDATION_ERROR")
     assert "status" in body["details"]
 
 
@@ -104,13 +104,13 @@ def test_list_order_asc_alone_sorts_by_submitted_at_ascending(staff_client):
 
 @pytest.mark.parametrize("query", ["sort=message", "sort=password", "sort=-submitted_at", "sort=tags"])
 def test_list_refuses_a_sort_field_outside_the_whitelist_with_400(staff_client, query):
-    body = assert_staff_error(staff_client.get(f"/api/v1/leads?{query}"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get(f"/api/v1/leads?{query}"), 400, "VALIDATION_ERROR")
     assert "sort" in body["details"]
 
 
 @pytest.mark.parametrize("value", ["up", "ASC", "random"])
 def test_list_refuses_an_order_other_than_asc_or_desc_with_400(staff_client, value):
-    body = assert_staff_error(staff_client.get(f"/api/v1/leads?order={value}"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get(f"/api/v1/leads?order={value}"), 400, "VALIDATION_ERROR")
     assert "order" in body["details"]
 
 
@@ -158,14 +158,14 @@ def test_list_reads_offsets_in_created_after(staff_client):
 @pytest.mark.parametrize("param", ["created_after", "created_before"])
 @pytest.mark.parametrize("value", ["yesterday", "2024-13-01", "2024-12-01T25:00:00Z", "12/01/2024"])
 def test_list_refuses_an_unparsable_date_with_400_naming_it(staff_client, param, value):
-    body = assert_staff_error(staff_client.get(f"/api/v1/leads?{param}={value}"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get(f"/api/v1/leads?{param}={value}"), 400, "VALIDATION_ERROR")
     assert param in body["details"]
 
 
 def test_list_refuses_created_after_later_than_created_before(staff_client):
     response = staff_client.get("/api/v1/leads?created_after=2024-12-02&created_before=2024-12-01")
 
-    assert_staff_error(response, 400, "BAD_REQUEST")
+    assert_staff_error(response, 400, "VALIDATION_ERROR")
 
 
 def test_list_paginates_with_page_and_per_page(staff_client):
@@ -191,7 +191,7 @@ def test_list_clamps_per_page_to_100(staff_client):
 
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=0", "per_page=-1"])
 def test_list_refuses_bad_pagination_with_400(staff_client, query):
-    assert_staff_error(staff_client.get(f"/api/v1/leads?{query}"), 400, "BAD_REQUEST")
+    assert_staff_error(staff_client.get(f"/api/v1/leads?{query}"), 400, "VALIDATION_ERROR")
 
 
 def test_list_runs_the_same_number_of_queries_for_1_or_100_rows(make_staff_client):

@@ -86,7 +86,7 @@ def test_list_filters_by_status(staff_client):
 
 
 def test_list_refuses_an_unknown_status_with_400(staff_client):
-    body = assert_staff_error(staff_client.get("/api/v1/appointments?status=done"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get("/api/v1/appointments?status=done"), 400, "VALIDATION_ERROR")
     assert "status" in body["details"]
 
 
@@ -101,7 +101,7 @@ def test_list_filters_by_estimator_id(staff_client, estimator):
 
 @pytest.mark.parametrize("value", ["abc", "0", "-3", "1.5"])
 def test_list_refuses_a_bad_estimator_id_with_400(staff_client, value):
-    body = assert_staff_error(staff_client.get(f"/api/v1/appointments?estimator_id={value}"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get(f"/api/v1/appointments?estimator_id={value}"), 400, "VALIDATION_ERROR")
     assert "estimator_id" in body["details"]
 
 
@@ -136,14 +136,14 @@ def test_list_filters_by_a_date_range(staff_client):
 @pytest.mark.parametrize("param", ["date_from", "date_to"])
 @pytest.mark.parametrize("value", ["tomorrow", "2030-02-30", "01/10/2030", "2030-01-10T10:00:00Z"])
 def test_list_refuses_a_bad_date_with_400_naming_it(staff_client, param, value):
-    body = assert_staff_error(staff_client.get(f"/api/v1/appointments?{param}={value}"), 400, "BAD_REQUEST")
+    body = assert_staff_error(staff_client.get(f"/api/v1/appointments?{param}={value}"), 400, "VALIDATION_ERROR")
     assert param in body["details"]
 
 
 def test_list_refuses_date_from_after_date_to(staff_client):
     response = staff_client.get("/api/v1/appointments?date_from=2030-01-10&date_to=2030-01-09")
 
-    assert_staff_error(response, 400, "BAD_REQUEST")
+    assert_staff_error(response, 400, "VALIDATION_ERROR")
 
 
 def test_list_paginates(staff_client, service):
@@ -156,7 +156,7 @@ def test_list_paginates(staff_client, service):
 
 
 def test_list_refuses_a_bad_page_with_400(staff_client):
-    assert_staff_error(staff_client.get("/api/v1/appointments?page=zero"), 400, "BAD_REQUEST")
+    assert_staff_error(staff_client.get("/api/v1/appointments?page=zero"), 400, "VALIDATION_ERROR")
 
 
 def test_list_runs_the_same_number_of_queries_for_1_or_100_rows(make_staff_client, service):

@@ -1,27 +1,70 @@
-"""Strict serializer fields and mixins shared by the Staff API's input serializers."""
+"""Input serializers for every API body: strict JSON types, no unknown fields.
+
+Every request body of both APIs is read by a subclass of ``InputSerializer``: a field name
+the serializer does not know is a 422 naming it (never a silent no-op), and a value of
+the wrong JSON type is a 422 too (``"12"`` is not a number, ``1`` is not ``true``, ``5``
+is not a string) instead of being coerced. The OpenAPI document says the same thing:
+``verso.api.schema.VersoAutoSchema`` marks these bodies ``additionalProperties: false``.
+"""
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from verso.api.query import DATE_ONLY
 
+# (field classes, the JSON types they accept, the message for anything else); first match wins.
+_JSON_TYPES: list[tuple[tuple[type, ...], tuple[type, ...], str]] = [
+    ((serializers.BooleanField,), (bool,), "Must be true or false."),
+    ((serializers.IntegerField,), (int,), "Must be a whole number."),
+    ((serializers.FloatField,), (int, float), "Must be a number."),
+    ((serializers.ListField, serializers.ListSerializer), (list,), "Must be a list."),
+    ((serializers.DictField, serializers.Serializer), (dict,), "Must be an object."),
+    # Text, choices, decimals (written as strings such as "21.00") and dates.
+    (
+        (serializers.CharField, serializers.ChoiceField, serializers.DecimalField, serializers.DateTimeField,
+         serializers.DateField, serializers.TimeField),
+        (str,), "Must be a string.",
+    ),
+]
 
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of quietly turning them into text."""
+
+def json_type_error(field: serializers.Field, value) -> str | list | dict | None:
+    """Why ``value`` is the wrong JSON type for ``field``; None when it is the right one (or null)."""
+    if value is None:
+        return None  # the field's allow_null decides
+    for field_classes, json_types, message in _JSON_TYPES:
+        if isinstance(field, field_classes):
+            if not isinstance(value, json_types) or (isinstance(value, bool) and bool not in json_types):
+                return message
+            if isinstance(field, serializers.ListField) and not isinstance(field.child, serializers.Serializer):
+                item_errors = {i: [e] for i, item in enumerate(value) if (e := json_type_error(field.child, item))}
+                return item_errors or None
+            return None
+    return None
+
+
+class InputSerializer(serializers.Serializer):
+    """Base of every API input serializer (nested ones included): strict types, unknown fields refused."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """An IntegerField that refuses "12", 12.0 and true: JSON numbers that are whole only."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)  # DRF's "Expected a dictionary" error
+        errors: dict = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
+        typed = {}
+        for name, value in data.items():
+            field = self.fields.get(name)
+            if field is not None and (error := json_type_error(field, value)):
+                errors[name] = error if isinstance(error, dict) else [error]
+            else:
+                typed[name] = value
+        try:
+            value = super().to_internal_value(typed)
+        except serializers.ValidationError as exc:
+            # One answer that names every problem: the fields' own errors beside ours.
+            raise serializers.ValidationError({**exc.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class InstantField(serializers.DateTimeField):
@@ -31,17 +74,6 @@ class InstantField(serializers.DateTimeField):
         if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
         return super().to_internal_value(value)
-
-
-class RejectUnknownFields:
-    """A typo'd field name is a 422 naming it, not a silent no-op."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class NamedEnumField(serializers.ChoiceField):

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
+from drf_spectacular.utils import OpenApiParameter
 
-from verso.errors import BadRequest
+from verso.api.query import WHOLE_NUMBER
+from verso.errors import InvalidParameters
 
 TOTAL_ALIAS = "pagination_total"
 # Far past any real list; beyond it an offset would overflow the database's integers.
@@ -46,27 +48,43 @@ class Page:
         return math.ceil(self.total / self.per_page) if self.total else 0
 
 
-def _positive_int(request, name: str, default: int) -> int:
+MAX_PER_PAGE = 100
+
+
+def page_parameters(default_per_page: int) -> list[OpenApiParameter]:
+    """The OpenAPI description of what ``paginate`` reads."""
+    return [
+        OpenApiParameter(
+            "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, description="Page number (1-indexed).",
+        ),
+        OpenApiParameter(
+            "per_page", {"type": "integer", "minimum": 1},
+            description=f"Items per page (default {default_per_page}; above {MAX_PER_PAGE} reads as {MAX_PER_PAGE}).",
+        ),
+    ]
+
+
+def _positive_int(request, name: str, default: int, *, maximum: int | None = None) -> int:
+    """A whole number of at least 1 (ASCII digits); above ``maximum`` is refused, without one it is allowed."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number.", details={name: "Must be a whole number."}) from None
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise InvalidParameters.for_params({name: "Must be a whole number."})
+    value = int(raw)
     if value < 1:
-        raise BadRequest(f"'{name}' must be at least 1.", details={name: "Must be at least 1."})
-    if value > MAX_PAGE:
-        raise BadRequest(f"'{name}' must be at most {MAX_PAGE}.", details={name: f"Must be at most {MAX_PAGE}."})
+        raise InvalidParameters.for_params({name: "Must be at least 1."})
+    if maximum is not None and value > maximum:
+        raise InvalidParameters.for_params({name: f"Must be at most {maximum}."})
     return value
 
 
-def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = 100) -> Page:
+def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
     """Slice an ordered queryset (model instances or .values() rows) into a Page.
 
     ``per_page`` above the maximum is clamped; a non-number or a value below 1 is a 400.
     """
-    page_number = _positive_int(request, "page", 1)
+    page_number = _positive_int(request, "page", 1, maximum=MAX_PAGE)
     per_page = min(_positive_int(request, "per_page", default_per_page), max_per_page)
     offset = (page_number - 1) * per_page
     rows = list(queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})[offset: offset + per_page])

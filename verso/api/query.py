@@ -1,7 +1,10 @@
-"""Query parameters shared by the Staff API's lists: instants, dates and the sort/order pair.
+"""Query parameters shared by the API lists: ids, booleans, instants, dates, pages and sort/order.
 
-Each parser turns a bad value into an error naming the parameter, so a list answers 400
-instead of quietly ignoring the filter.
+Each parser turns a bad value into a 400 ``VALIDATION_ERROR`` naming the parameter, so a
+list never quietly ignores a filter, and never fails with a 500 on a value the database
+cannot hold. Each filter class also says how it is documented: ``filter_parameters``
+builds a list's OpenAPI parameters from its FilterSet, so the document and the parser
+cannot drift apart.
 """
 import datetime as dt
 import re
@@ -12,10 +15,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from verso.errors import BadRequest
+from verso.errors import InvalidParameters
 
 DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit on every database
+_UTC_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+_UTC_MAX = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
@@ -37,8 +44,12 @@ def parse_instant(raw: str, *, end_of_day: bool) -> dt.datetime | None:
         value = _parse_datetime(SPACED_OFFSET.sub(r"+\1", raw))
     if value is None:
         return None
-    value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if end_of_day and value < dt.datetime.max.replace(tzinfo=dt.UTC):
+    try:
+        # An offset can carry an instant past year 1 or 9999 once in UTC: not an instant we can compare.
+        value = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        return None
+    if end_of_day and value < _UTC_MAX:
         return value + dt.timedelta(microseconds=1)
     return value
 
@@ -78,6 +89,7 @@ class InstantFilter(django_filters.Filter):
     """An ISO 8601 datetime or date; ``end_of_day=True`` makes an inclusive upper bound (use ``lt``)."""
 
     field_class = InstantField
+    openapi_schema = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
 
 
 class StrictDateField(forms.DateField):
@@ -89,6 +101,7 @@ class StrictDateFilter(django_filters.Filter):
     """A calendar date, YYYY-MM-DD only."""
 
     field_class = StrictDateField
+    openapi_schema = {"type": "string", "format": "date"}
 
 
 class DayBoundField(StrictDateField):
@@ -108,6 +121,54 @@ class DayBoundFilter(django_filters.Filter):
     an inclusive upper bound (use ``lt``), like InstantFilter."""
 
     field_class = DayBoundField
+    openapi_schema = {"type": "string", "format": "date"}
+
+
+class IdField(forms.Field):
+    """A database id: a whole number from 1 to 2^63-1, written in ASCII digits."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise forms.ValidationError("Must be a whole number.")
+        number = int(value)
+        if not 1 <= number <= MAX_BIGINT:
+            raise forms.ValidationError(f"Must be a whole number from 1 to {MAX_BIGINT}.")
+        return number
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+    openapi_schema = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_BIGINT}
+
+
+class BooleanField(forms.Field):
+    """``true`` or ``false``; anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Must be true or false.")
+
+
+class BooleanFilter(django_filters.Filter):
+    field_class = BooleanField
+    openapi_schema = {"type": "boolean"}
+
+
+def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
+    """The OpenAPI parameters of a FilterSet: each filter's own schema, its choices, its help_text."""
+    parameters = []
+    for name, filter_ in filterset_class.base_filters.items():
+        schema = getattr(filter_, "openapi_schema", None) or {"type": "string"}
+        choices = filter_.extra.get("choices")
+        if choices:
+            schema = {"type": "string", "enum": [value for value, _ in choices]}
+        parameters.append(OpenApiParameter(name, schema, description=filter_.extra.get("help_text", "")))
+    return parameters
 
 
 class RangeFilterSet(django_filters.FilterSet):
@@ -144,7 +205,7 @@ def ordering_from(request, *, allowed: dict[str, str], default_sort: str, defaul
     if order not in ("asc", "desc"):
         errors["order"] = "Must be asc or desc."
     if errors:
-        raise BadRequest("Invalid query parameters: " + ", ".join(errors), details=errors)
+        raise InvalidParameters.for_params(errors)
     sign = "-" if order == "desc" else ""
     field = allowed[sort]
     return [f"{sign}{field}"] + ([f"{sign}id"] if field != "id" else [])

@@ -1,8 +1,20 @@
-"""OpenAPI: declare both bearer schemes and the error envelopes for drf-spectacular."""
+"""OpenAPI: the bearer schemes, the error envelopes, and an AutoSchema that documents every
+operation exactly as the platform answers it.
+
+``VersoAutoSchema`` is the one place that knows what the platform adds to every view:
+the error statuses it can answer (auth, rate limits, bad parameters, body errors,
+idempotency conflicts, unknown ids), the ``Idempotency-Key`` header on POSTs, and that
+input bodies refuse unknown fields (``additionalProperties: false``). Views declare only
+their own success shapes and the errors particular to them.
+"""
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
+
+from .fields import InputSerializer
+from .idempotency import MAX_KEY_LENGTH
 
 
 class StaffKeyScheme(OpenApiAuthenticationExtension):
@@ -27,6 +39,21 @@ StaffError = inline_serializer(
         "error": serializers.CharField(),
         "code": serializers.CharField(),
         "details": serializers.DictField(required=False),
+    },
+)
+
+SupplierError = inline_serializer(
+    "SupplierError",
+    {
+        "success": serializers.BooleanField(),
+        "error": inline_serializer(
+            "SupplierErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "details": serializers.DictField(required=False),
+            },
+        ),
     },
 )
 
@@ -62,3 +89,53 @@ def staff_page_of(name: str, item_serializer) -> serializers.Serializer:
 
 def staff_errors(*statuses: int) -> dict:
     return {status: StaffError for status in statuses}
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    # Printable ASCII with at least one non-space character (surrounding spaces are trimmed).
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"^[ -~]*[!-~][ -~]*$"},
+    location=OpenApiParameter.HEADER, required=False,
+    description="Repeat a POST safely: the same key and body replay the stored response (24 hours).",
+)
+
+
+class VersoAutoSchema(AutoSchema):
+    def _is_list_view(self, serializer=None) -> bool:
+        # Every list documents its own page object ({"data": [...], "pagination": ...}):
+        # never wrap a response in an array on our behalf.
+        return False
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(serializer, InputSerializer):
+            schema["additionalProperties"] = False  # InputSerializer refuses unknown fields with a 422
+        return schema
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST":
+            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+        return parameters
+
+    def get_response_serializers(self):
+        responses = super().get_response_serializers()
+        if not isinstance(responses, dict):
+            return responses
+        error = SupplierError if getattr(self.view, "api_flavour", "staff") == "supplier" else StaffError
+        for status in self._platform_error_statuses():
+            responses.setdefault(status, error)
+        return dict(sorted(responses.items(), key=lambda item: str(item[0])))
+
+    def _platform_error_statuses(self) -> list[int]:
+        """What the platform itself may answer for this operation, whatever the view does."""
+        statuses = [401, 403, 429]
+        if any(p.location == OpenApiParameter.QUERY for p in super().get_override_parameters()):
+            statuses.append(400)  # a bad query parameter
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses += [400, 413, 415, 422]  # malformed JSON, too large, not JSON, invalid body
+        if self.method == "POST":
+            statuses.append(409)  # an Idempotency-Key in use or reused with another body
+        if "{" in self.path:
+            statuses.append(404)
+        return statuses

@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from verso.errors import BadRequest
+from verso.errors import InvalidParameters
 
 from . import idempotency
 from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
@@ -23,6 +23,7 @@ from .exceptions import (
     supplier_body,
     supplier_exception_handler,
 )
+from .fields import InputSerializer
 from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
 from .parsers import JSONParser
@@ -152,6 +153,15 @@ class SupplierViewSet(ApiViewMixin, viewsets.ViewSet):
     paginated_response = SupplierAPIView.paginated_response
 
 
+def read_body(serializer_class: type[InputSerializer], request, *, partial: bool = False) -> InputSerializer:
+    """The request body checked by an input serializer (strict types, no unknown fields); a 422 otherwise."""
+    if not issubclass(serializer_class, InputSerializer):
+        raise TypeError(f"{serializer_class.__name__} must subclass InputSerializer")
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
 def created(obj_id, thing: str) -> Response:
     """The Staff API's answer to a create: 201 {"id", "message": "<Thing> created successfully"}."""
     return Response({"id": obj_id, "message": f"{thing} created successfully"}, status=201)
@@ -168,7 +178,7 @@ def apply_filterset(filterset_class, request, queryset):
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     if not filterset.is_valid():
         details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
-        raise BadRequest("Invalid query parameters: " + ", ".join(details), details=details)
+        raise InvalidParameters.for_params(details)
     return filterset.qs
 
 
