@@ -2,27 +2,26 @@
 commerce.services); output serializers exist to document responses in OpenAPI — the
 responses themselves are built by commerce.representations from plain rows.
 """
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
 from commerce.services import MAX_BIGINT, MAX_INT
-from verso.api.fields import InputSerializer
+from verso.api.fields import InputSerializer, NamedEnumField, PercentField
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as a string listing its values.
+class CatalogueTypeField(NamedEnumField):
+    enum_name = "CatalogueTypeEnum"
+    enum_choices = Category.TYPE_CHOICES
 
-    For generic names (``status``, ``type``) that other resources use with other value
-    sets: a named OpenAPI enum would collide across components and fail schema validation.
-    """
 
-    def __init__(self, choices, **kwargs):
-        values = ", ".join(str(value) for value, _ in choices)
-        kwargs["help_text"] = f"{kwargs.get('help_text', '')} One of: {values}.".strip()
-        super().__init__(choices, **kwargs)
+class OrderStatusField(NamedEnumField):
+    enum_name = "OrderStatusEnum"
+    enum_choices = Order.STATUS_CHOICES
+
+
+class OrderGroupStatusField(NamedEnumField):
+    enum_name = "OrderGroupStatusEnum"
+    enum_choices = OrderGroup.STATUS_CHOICES
 
 
 # --- input ------------------------------------------------------------------------------
@@ -37,7 +36,7 @@ class ProductInput(InputSerializer):
         required=False, min_value=0, max_value=MAX_INT, help_text="Stock quantity (default 0)."
     )
     is_digital = serializers.BooleanField(required=False)
-    category_id = serializers.IntegerField(required=False, allow_null=True, max_value=MAX_BIGINT)
+    category_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
     # Beyond the contract's table: the rest of the catalogue's fields.
     slug = serializers.SlugField(
         required=False, allow_blank=True, max_length=200,
@@ -45,7 +44,7 @@ class ProductInput(InputSerializer):
     )
     compare_at_price = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
     is_active = serializers.BooleanField(required=False)
-    type = NamedChoiceField(Product.TYPE_CHOICES, required=False)
+    type = CatalogueTypeField(required=False)
     unit = serializers.ChoiceField(choices=Product.UNIT_CHOICES, required=False)
     min_order_qty = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
     low_stock_threshold = serializers.IntegerField(required=False, min_value=0, max_value=MAX_INT)
@@ -54,9 +53,9 @@ class ProductInput(InputSerializer):
         required=False, allow_null=True, min_value=0, max_value=MAX_INT, help_text="Centimetres."
     )
     country_of_origin = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    vat_rate = serializers.DecimalField(required=False, max_digits=5, decimal_places=2, help_text="Percent.")
+    vat_rate = PercentField(required=False)
     supplier_id = serializers.IntegerField(
-        required=False, allow_null=True, max_value=MAX_BIGINT,
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
         help_text="The supplier selling it; null for the operator's own product.",
     )
 
@@ -71,8 +70,8 @@ class ProductInput(InputSerializer):
 class CategoryInput(InputSerializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(required=False, allow_blank=True, max_length=200)
-    parent_id = serializers.IntegerField(required=False, allow_null=True, max_value=MAX_BIGINT)
-    type = NamedChoiceField(Category.TYPE_CHOICES, required=False)
+    parent_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
+    type = CatalogueTypeField(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -97,14 +96,14 @@ class OrderCreateInput(InputSerializer):
 
 
 class OrderUpdateInput(InputSerializer):
-    status = NamedChoiceField(Order.STATUS_CHOICES, required=False)
+    status = OrderStatusField(required=False)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
     fulfillment_status = serializers.ChoiceField(choices=Order.FULFILLMENT_CHOICES, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, help_text="Recorded in the status history.")
 
 
 class OrderGroupUpdateInput(InputSerializer):
-    status = NamedChoiceField(OrderGroup.STATUS_CHOICES)
+    status = OrderGroupStatusField()
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -128,7 +127,7 @@ class ProductOut(serializers.Serializer):
     rejection_reason = serializers.CharField(allow_null=True)
     stock_status = serializers.ChoiceField(choices=["in_stock", "low_stock", "out_of_stock"])
     low_stock_threshold = serializers.IntegerField()
-    type = NamedChoiceField(Product.TYPE_CHOICES)
+    type = CatalogueTypeField()
     unit = serializers.ChoiceField(choices=Product.UNIT_CHOICES)
     min_order_qty = serializers.IntegerField()
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
@@ -144,7 +143,7 @@ class CategoryOut(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
-    type = NamedChoiceField(Category.TYPE_CHOICES)
+    type = CatalogueTypeField()
     is_active = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -153,7 +152,7 @@ class CategoryOut(serializers.Serializer):
 class OrderListOut(serializers.Serializer):
     id = serializers.IntegerField()
     order_number = serializers.CharField()
-    status = NamedChoiceField(Order.STATUS_CHOICES)
+    status = OrderStatusField()
     total_amount = serializers.IntegerField()
     currency = serializers.CharField()
     email = serializers.EmailField()
@@ -187,7 +186,7 @@ class OrderItemOut(serializers.Serializer):
 class OrderGroupOut(serializers.Serializer):
     id = serializers.IntegerField()
     supplier_id = serializers.IntegerField(allow_null=True)
-    status = NamedChoiceField(OrderGroup.STATUS_CHOICES)
+    status = OrderGroupStatusField()
     subtotal_amount = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -196,7 +195,7 @@ class OrderGroupOut(serializers.Serializer):
 class OrderDetailOut(serializers.Serializer):
     id = serializers.IntegerField()
     order_number = serializers.CharField()
-    status = NamedChoiceField(Order.STATUS_CHOICES)
+    status = OrderStatusField()
     total_amount = serializers.IntegerField()
     subtotal_amount = serializers.IntegerField()
     discount_amount = serializers.IntegerField()

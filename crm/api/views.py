@@ -62,7 +62,7 @@ class LeadViewSet(StaffViewSet):
 
     @extend_schema(
         operation_id="leads_partial_update", tags=["Leads"], summary="Update a lead",
-        request=LeadUpdateInput,
+        request=LeadUpdateInput(partial=True),
         responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 422, 429)},
     )
     def partial_update(self, request, pk: int):

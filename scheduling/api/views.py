@@ -60,7 +60,7 @@ class AppointmentViewSet(StaffViewSet):
         operation_id="appointments_partial_update", tags=["Appointments"], summary="Update an appointment",
         description="Any subset of the fields. Cancelling frees the estimator's time; "
         "409 CONFLICT when the change would overlap another appointment of the estimator.",
-        request=AppointmentUpdateInput,
+        request=AppointmentUpdateInput(partial=True),
         responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 409, 422, 429)},
     )
     def partial_update(self, request, pk: int):

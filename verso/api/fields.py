@@ -6,8 +6,11 @@ the wrong JSON type is a 422 too (``"12"`` is not a number, ``1`` is not ``true`
 is not a string) instead of being coerced. The OpenAPI document says the same thing:
 ``verso.api.schema.VersoAutoSchema`` marks these bodies ``additionalProperties: false``.
 """
+import re
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from verso.api.query import DATE_ONLY
@@ -44,7 +47,8 @@ def json_type_error(field: serializers.Field, value) -> str | list | dict | None
 
 
 class InputSerializer(serializers.Serializer):
-    """Base of every API input serializer (nested ones included): strict types, unknown fields refused."""
+    # Base of every API input serializer (nested ones included): strict types, unknown fields
+    # refused. (A comment, not a docstring: OpenAPI would show it as every body's description.)
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -74,6 +78,22 @@ class InstantField(serializers.DateTimeField):
         if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
         return super().to_internal_value(value)
+
+
+PERCENT_PATTERN = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERCENT_PATTERN, "example": "21.00"})
+class PercentField(serializers.DecimalField):
+    """A percentage from 0 to 100 with at most two decimals, written as a string ("21", "9.5", "21.00")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=2, min_value=0, max_value=100, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(PERCENT_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class NamedEnumField(serializers.ChoiceField):

@@ -67,7 +67,7 @@ def page_parameters(default_per_page: int) -> list[OpenApiParameter]:
 def _positive_int(request, name: str, default: int, *, maximum: int | None = None) -> int:
     """A whole number of at least 1 (ASCII digits); above ``maximum`` is refused, without one it is allowed."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not WHOLE_NUMBER.fullmatch(raw):
         raise InvalidParameters.for_params({name: "Must be a whole number."})

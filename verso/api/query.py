@@ -197,8 +197,8 @@ def ordering_from(request, *, allowed: dict[str, str], default_sort: str, defaul
     ``allowed`` maps a public sort name to a model field; ``id`` breaks ties so pages
     never overlap. ``order`` is exactly ``asc`` or ``desc``, as the contract spells it.
     """
-    sort = request.query_params.get("sort") or default_sort
-    order = request.query_params.get("order") or default_order
+    sort = request.query_params.get("sort", default_sort)
+    order = request.query_params.get("order", default_order)
     errors = {}
     if sort not in allowed:
         errors["sort"] = f"Must be one of: {', '.join(allowed)}."

@@ -91,6 +91,9 @@ def staff_errors(*statuses: int) -> dict:
     return {status: StaffError for status in statuses}
 
 
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK_NO_NUL = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     # Printable ASCII with at least one non-space character (surrounding spaces are trimmed).
     "Idempotency-Key",
@@ -106,6 +109,32 @@ class VersoAutoSchema(AutoSchema):
         # never wrap a response in an array on our behalf.
         return False
 
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular makes every PATCH body partial; ours say so themselves
+        # (``request=X(partial=True)``), so a field a PATCH needs stays required.
+        if self.method != "PATCH":
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "PUT"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or "$ref" in schema:
+            return schema
+        if isinstance(field, serializers.ListField):
+            if not field.allow_empty:
+                schema.setdefault("minItems", 1)
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+        elif isinstance(field, serializers.CharField) and schema.get("type") == "string" and "format" not in schema:
+            # What CharField refuses: NUL characters, and (unless blank is allowed) text that is
+            # only whitespace, since it is trimmed first.
+            schema.setdefault("pattern", NO_NUL if field.allow_blank or not field.trim_whitespace else NOT_BLANK_NO_NUL)
+        return schema
+
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
         if direction == "request" and isinstance(serializer, InputSerializer):
@@ -118,24 +147,24 @@ class VersoAutoSchema(AutoSchema):
             parameters.append(IDEMPOTENCY_KEY_PARAMETER)
         return parameters
 
-    def get_response_serializers(self):
-        responses = super().get_response_serializers()
-        if not isinstance(responses, dict):
-            return responses
+    def _get_response_bodies(self, direction="response"):
+        # Hooked here, not in get_response_serializers(), which @extend_schema replaces.
+        responses = super()._get_response_bodies(direction)
         error = SupplierError if getattr(self.view, "api_flavour", "staff") == "supplier" else StaffError
-        for status in self._platform_error_statuses():
-            responses.setdefault(status, error)
-        return dict(sorted(responses.items(), key=lambda item: str(item[0])))
+        for status in map(str, self._platform_error_statuses()):
+            if status not in responses:
+                responses[status] = self._get_response_for_code(error, status, direction=direction)
+        return dict(sorted(responses.items()))
 
     def _platform_error_statuses(self) -> list[int]:
         """What the platform itself may answer for this operation, whatever the view does."""
         statuses = [401, 403, 429]
-        if any(p.location == OpenApiParameter.QUERY for p in super().get_override_parameters()):
+        if any(p.location == OpenApiParameter.QUERY for p in self.get_override_parameters()):
             statuses.append(400)  # a bad query parameter
         if self.method in ("POST", "PUT", "PATCH"):
             statuses += [400, 413, 415, 422]  # malformed JSON, too large, not JSON, invalid body
         if self.method == "POST":
-            statuses.append(409)  # an Idempotency-Key in use or reused with another body
+            statuses += [400, 409]  # a malformed Idempotency-Key; one in use or reused with another body
         if "{" in self.path:
             statuses.append(404)
         return statuses

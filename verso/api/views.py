@@ -176,8 +176,12 @@ def apply_filterset(filterset_class, request, queryset):
     if not any(name in request.query_params for name in filterset_class.base_filters):
         return queryset  # nothing to filter by: skip building django-filter's form
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
+    valid = filterset.is_valid()
+    details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
+    # A parameter given empty ("?status=") is a mistake, not "no filter".
+    details |= {name: "Must not be empty." for name in filterset_class.base_filters
+                if request.query_params.get(name) == "" and name not in details}
+    if not valid or details:
         raise InvalidParameters.for_params(details)
     return filterset.qs
 
