@@ -1,7 +1,8 @@
 """Verso settings: every deployment value comes from the environment (see .env.example).
 
 With nothing set you get the embedded default: SQLite, the local-memory cache and Celery
-on a filesystem broker, all under the git-ignored ``var/`` folder.
+on a filesystem broker, all under the git-ignored ``var/`` folder. A variable set to an
+empty value counts as not set (``MEDIA_ROOT=`` in an env file means "the default").
 """
 import os
 import secrets
@@ -10,13 +11,17 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VERSO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env(name: str, default: str = "") -> str:
+    """The variable's value; ``default`` when it is unset or empty (or only whitespace)."""
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env(name)
+    if not value:
         return default
     if value.lower() in ("true", "1", "yes", "on"):
         return True
@@ -26,13 +31,18 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env("VERSO_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once per checkout."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -41,7 +51,6 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 HTTPS = env_bool("VERSO_HTTPS", False)
 
@@ -100,8 +109,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
         # A health check is an extra "SELECT 1" round trip at the start of every request;
         # off by default (a dead connection fails one request, then is replaced).
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
@@ -113,13 +122,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "verso.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("VERSO_CACHE_PREFIX", "verso"),
+            "KEY_PREFIX": env("VERSO_CACHE_PREFIX", "verso"),
             # Short timeouts: a dead Redis must not hang requests (the API fails open).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -143,7 +152,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,16 +217,16 @@ SPECTACULAR_SETTINGS = {
 # Rate limits (django-ratelimit counters in the default cache, Redis in production).
 RATELIMIT_USE_CACHE = "default"
 # Reverse proxies in front of Verso (each appends to X-Forwarded-For); 0 = clients connect directly.
-VERSO_TRUSTED_PROXY_HOPS = int(os.environ.get("VERSO_TRUSTED_PROXY_HOPS", "0"))
+VERSO_TRUSTED_PROXY_HOPS = int(env("VERSO_TRUSTED_PROXY_HOPS", "0"))
 RATELIMIT_IP_META_KEY = "verso.network.client_ip"
 RATELIMIT_CACHE_PREFIX = "rl:"
 # A counter that cannot be read means "serve the request" (fail open), never "refuse".
 RATELIMIT_FAIL_OPEN = True
-VERSO_STAFF_READ_RATE = os.environ.get("VERSO_STAFF_READ_RATE", "100/m")
-VERSO_STAFF_WRITE_RATE = os.environ.get("VERSO_STAFF_WRITE_RATE", "30/m")
-VERSO_SUPPLIER_RATE = os.environ.get("VERSO_SUPPLIER_RATE", "1000/h")
+VERSO_STAFF_READ_RATE = env("VERSO_STAFF_READ_RATE", "100/m")
+VERSO_STAFF_WRITE_RATE = env("VERSO_STAFF_WRITE_RATE", "30/m")
+VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
 
-VERSO_CURRENCY = os.environ.get("VERSO_CURRENCY", "eur")
+VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
 VERSO_WEBHOOK_RETRY_DELAYS = [
     int(s) for s in env_list("VERSO_WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,21600,43200,86400")
@@ -227,10 +236,10 @@ VERSO_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 # Celery: Redis when REDIS_URL is set, else a filesystem broker beside the database.
 _celery_queue_dir = VAR_DIR / "celery"
 if REDIS_URL:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 else:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
     for sub in ("out", "processed"):
         (_celery_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -259,6 +268,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

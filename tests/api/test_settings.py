@@ -1,0 +1,64 @@
+"""Settings as an operator meets them: each case loads verso.settings in a fresh process."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_NAMES = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE)
+
+SHOW = r"""
+import json, sys, django
+django.setup()
+from django.conf import settings
+from verso.celery import app
+names = sys.argv[1:]
+print(json.dumps({name: getattr(settings, name) for name in names} | {"celery": app.conf.broker_url}, default=str))
+"""
+
+
+def _environment(**variables) -> dict:
+    """This process's environment minus every Verso setting, plus ``variables``."""
+    env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
+    return {**env, "DJANGO_SETTINGS_MODULE": "verso.settings", **variables}
+
+
+def _python(code: str, *args: str, **variables) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=_environment(**variables),
+                          capture_output=True, text=True, timeout=60)
+
+
+def _settings(*names: str, **variables) -> dict:
+    run = _python(SHOW, *names, **variables)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+SHOWN = ("VAR_DIR", "MEDIA_ROOT", "STATIC_ROOT", "DATABASES", "CACHES", "CELERY_BROKER_URL", "ALLOWED_HOSTS",
+         "DEBUG", "SECURE_SSL_REDIRECT", "VERSO_TRUSTED_PROXY_HOPS", "VERSO_WEBHOOK_RETRY_DELAYS",
+         "VERSO_STAFF_READ_RATE", "VERSO_CURRENCY", "LOGGING")
+
+
+def test_every_variable_of_env_example_set_empty_means_the_embedded_default():
+    assert {"MEDIA_ROOT", "VERSO_VAR_DIR", "CELERY_BROKER_URL", "SECRET_KEY"} <= set(ENV_NAMES)
+    key = {"SECRET_KEY": "k" * 60}  # spares the checkout's var/ a generated key (an empty one: below)
+
+    unset = _settings(*SHOWN, **key)
+    empty = _settings(*SHOWN, **{**{name: "" for name in ENV_NAMES}, **key})
+
+    assert empty == unset
+    assert empty["VAR_DIR"] == str(ROOT / "var")
+    assert empty["MEDIA_ROOT"] == str(ROOT / "var" / "media")
+    assert empty["CELERY_BROKER_URL"] == empty["celery"] == "filesystem://"
+    assert empty["DATABASES"]["default"]["NAME"] == str(ROOT / "var" / "db.sqlite3")
+    assert empty["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert empty["VERSO_WEBHOOK_RETRY_DELAYS"] == [60, 300, 1800, 7200, 21600, 43200, 86400]
+
+
+def test_an_empty_broker_url_falls_back_to_redis(tmp_path):
+    shown = _settings("CELERY_BROKER_URL", REDIS_URL="redis://127.0.0.1:6379/3", CELERY_BROKER_URL="",
+                      VERSO_VAR_DIR=str(tmp_path), SECRET_KEY="k" * 60)
+
+    assert shown["CELERY_BROKER_URL"] == shown["celery"] == "redis://127.0.0.1:6379/3"
