@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,13 +41,29 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once per checkout."""
+    """SECRET_KEY from the environment; the embedded default generates one once per checkout.
+
+    Production (a DATABASE_URL, DEBUG off) must set it: a key generated on each machine would
+    differ between the web servers behind one proxy (sessions, CSRF and password reset links
+    signed on one would fail on the next) and change whenever a machine is rebuilt.
+    """
     if env("SECRET_KEY"):
         return env("SECRET_KEY")
+    if env("DATABASE_URL") and not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With a DATABASE_URL and DEBUG off (production), set SECRET_KEY "
+            "to the same long random value on every machine, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    try:
+        # Created readable by its owner only from the first byte (no write-then-chmod window).
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 

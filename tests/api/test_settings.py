@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import secrets
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +64,49 @@ def test_an_empty_broker_url_falls_back_to_redis(tmp_path):
                       VERSO_VAR_DIR=str(tmp_path), SECRET_KEY="k" * 60)
 
     assert shown["CELERY_BROKER_URL"] == shown["celery"] == "redis://127.0.0.1:6379/3"
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    production = {"DATABASE_URL": "postgres://verso@db.internal:5432/verso", "DEBUG": "false",
+                  "VERSO_VAR_DIR": str(tmp_path)}
+
+    for missing in ({}, {"SECRET_KEY": ""}):
+        run = _python(SHOW, **production, **missing)
+
+        assert run.returncode != 0
+        assert "ImproperlyConfigured: SECRET_KEY is not set" in run.stderr
+        assert not (tmp_path / "secret_key").exists()  # no per-machine key was made up
+    key = secrets.token_urlsafe(50)
+    assert _settings("SECRET_KEY", **production, SECRET_KEY=key)["SECRET_KEY"] == key
+
+
+# Watches the key file at every audit event of the process (every open, chmod, import …)
+# and reports whether it was ever seen readable or writable by anyone but its owner.
+WATCH_THE_KEY_FILE = r"""
+import os, sys
+os.umask(0o022)
+path = os.path.join(os.environ["VERSO_VAR_DIR"], "secret_key")
+seen = set()
+def watch(event, args):
+    try:
+        seen.add(oct(os.stat(path).st_mode & 0o777))
+    except OSError:
+        pass
+sys.addaudithook(watch)
+import django
+django.setup()
+from django.conf import settings
+print(sorted(seen), len(settings.SECRET_KEY))
+"""
+
+
+def test_the_embedded_default_generates_a_key_file_only_its_owner_can_ever_read(tmp_path):
+    run = _python(WATCH_THE_KEY_FILE, VERSO_VAR_DIR=str(tmp_path))
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["['0o600']", "67"]
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # the next start (the worker, a second web process) reads the same key
+    again = _settings("SECRET_KEY", VERSO_VAR_DIR=str(tmp_path))
+    assert again["SECRET_KEY"] == key_file.read_text().strip()
