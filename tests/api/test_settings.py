@@ -110,3 +110,23 @@ def test_the_embedded_default_generates_a_key_file_only_its_owner_can_ever_read(
     # the next start (the worker, a second web process) reads the same key
     again = _settings("SECRET_KEY", VERSO_VAR_DIR=str(tmp_path))
     assert again["SECRET_KEY"] == key_file.read_text().strip()
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    production = {"VERSO_HTTPS": "true", "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
+                  "ALLOWED_HOSTS": "verso.example.com", "VERSO_VAR_DIR": str(tmp_path),
+                  "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://verso@db.internal:5432/verso")}
+
+    run = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                         env=_environment(**production), capture_output=True, text=True, timeout=120)
+
+    assert run.returncode == 0, run.stderr
+    assert "System check identified no issues" in run.stdout
+    assert "WARNING" not in run.stdout + run.stderr
+
+
+def test_hsts_preload_is_the_operators_opt_in(tmp_path):
+    https = {"VERSO_HTTPS": "true", "SECRET_KEY": "k" * 60, "VERSO_VAR_DIR": str(tmp_path)}
+
+    assert _settings("SECURE_HSTS_PRELOAD", **https)["SECURE_HSTS_PRELOAD"] is False
+    assert _settings("SECURE_HSTS_PRELOAD", **https, VERSO_HSTS_PRELOAD="true")["SECURE_HSTS_PRELOAD"] is True
