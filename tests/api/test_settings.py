@@ -22,8 +22,10 @@ print(json.dumps({name: getattr(settings, name) for name in names} | {"celery": 
 
 
 def _environment(**variables) -> dict:
-    """This process's environment minus every Verso setting, plus ``variables``."""
-    env = {name: value for name, value in os.environ.items() if name not in ENV_NAMES}
+    """This process's environment minus every Verso and Django setting, plus ``variables``
+    (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, say, is no part of a deployment)."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ENV_NAMES and not name.startswith("DJANGO_")}
     return {**env, "DJANGO_SETTINGS_MODULE": "verso.settings", **variables}
 
 
