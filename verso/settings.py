@@ -275,6 +275,8 @@ else:
         "data_folder_in": str(_celery_queue_dir / "out"),
         "data_folder_out": str(_celery_queue_dir / "out"),
         "processed_folder": str(_celery_queue_dir / "processed"),
+        # kombu's default is "control" in the current directory (the checkout, for scripts/run).
+        "control_folder": str(_celery_queue_dir / "control"),
         "store_processed": False,
     }
 # Never block a request on the broker: connect fast, don't retry publishes in the request path.

@@ -114,6 +114,28 @@ def test_the_embedded_default_generates_a_key_file_only_its_owner_can_ever_read(
     assert again["SECRET_KEY"] == key_file.read_text().strip()
 
 
+DECLARE_A_QUEUE = r"""
+import django
+django.setup()
+from kombu import Exchange, Queue
+from verso.celery import app
+with app.connection_for_write() as connection:
+    Queue("probe", Exchange("probe"), "probe", channel=connection.default_channel).declare()
+"""
+
+
+def test_the_filesystem_broker_keeps_all_its_files_under_var(tmp_path):
+    var, elsewhere = tmp_path / "var", tmp_path / "cwd"
+    elsewhere.mkdir()
+
+    run = subprocess.run([sys.executable, "-c", DECLARE_A_QUEUE], cwd=elsewhere, capture_output=True, text=True,
+                         timeout=60, env={**_environment(VERSO_VAR_DIR=str(var)), "PYTHONPATH": str(ROOT)})
+
+    assert run.returncode == 0, run.stderr
+    assert list(elsewhere.iterdir()) == []  # nothing dropped into the directory it was started from
+    assert (var / "celery" / "control" / "probe.exchange").exists()
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     production = {"VERSO_HTTPS": "true", "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
                   "ALLOWED_HOSTS": "verso.example.com", "VERSO_VAR_DIR": str(tmp_path),
