@@ -87,7 +87,7 @@ def main():
     args = parser.parse_args()
 
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "REDIS_URL": "redis://127.0.0.1:6379/14",
-           "BENCH_DSN": f"{PG}/{DB}", "DEBUG": "false", "LOG_LEVEL": "WARNING",
+           "BENCH_DSN": f"{PG}/{DB}", "DEBUG": "false", "LOG_LEVEL": "WARNING", "SECRET_KEY": "benchmark-only",
            "VERSO_CACHE_PREFIX": "verso-bench"}
     key = prepare(env, args.products)
     path = f"/api/v1/products?per_page={args.per_page}"

@@ -1,10 +1,15 @@
-"""The public contact form at /contact/: CSRF-protected, honeypot, rate limited per IP."""
+"""The public contact form at /contact/: CSRF-protected, honeypot, rate limited per IP.
+
+The per-IP counter lives in the shared cache; when that is unreachable the form fails open
+like the API (takes the submission, logs the fault) instead of answering 500.
+"""
 import logging
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
+from verso.api import sharedcache
 from verso.errors import DomainError
 from verso.network import client_ip
 
@@ -17,10 +22,20 @@ logger = logging.getLogger(__name__)
 CONTACT_RATE = "5/m"
 
 
+def _over_the_limit(request) -> bool:
+    """Count this POST against its IP; False (serve it) while the cache is down."""
+    if not sharedcache.available():
+        return False
+    try:
+        return is_ratelimited(request, group="crm.contact", key="ip", rate=CONTACT_RATE, method="POST", increment=True)
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed(f"rate limiting the contact form for {client_ip(request)}", exc)
+        return False
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(key="ip", rate=CONTACT_RATE, method="POST", block=False, group="crm.contact")
 def contact(request):
-    if getattr(request, "limited", False):
+    if _over_the_limit(request):
         response = render(request, "crm/rate_limited.html", status=429)
         response["Retry-After"] = "60"
         return response

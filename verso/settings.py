@@ -1,22 +1,28 @@
 """Verso settings: every deployment value comes from the environment (see .env.example).
 
 With nothing set you get the embedded default: SQLite, the local-memory cache and Celery
-on a filesystem broker, all under the git-ignored ``var/`` folder.
+on a filesystem broker, all under the git-ignored ``var/`` folder. A variable set to an
+empty value counts as not set (``MEDIA_ROOT=`` in an env file means "the default").
 """
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VERSO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env(name: str, default: str = "") -> str:
+    """The variable's value; ``default`` when it is unset or empty (or only whitespace)."""
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env(name)
+    if not value:
         return default
     if value.lower() in ("true", "1", "yes", "on"):
         return True
@@ -26,22 +32,42 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env("VERSO_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once per checkout."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    """SECRET_KEY from the environment; the embedded default generates one once per checkout.
+
+    Production (a DATABASE_URL, DEBUG off) must set it: a key generated on each machine would
+    differ between the web servers behind one proxy (sessions, CSRF and password reset links
+    signed on one would fail on the next) and change whenever a machine is rebuilt.
+    """
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
+    if env("DATABASE_URL") and not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With a DATABASE_URL and DEBUG off (production), set SECRET_KEY "
+            "to the same long random value on every machine, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    try:
+        # Created readable by its owner only from the first byte (no write-then-chmod window).
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 HTTPS = env_bool("VERSO_HTTPS", False)
 
@@ -100,8 +126,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
         # A health check is an extra "SELECT 1" round trip at the start of every request;
         # off by default (a dead connection fails one request, then is replaced).
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
@@ -113,13 +139,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "verso.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("VERSO_CACHE_PREFIX", "verso"),
+            "KEY_PREFIX": env("VERSO_CACHE_PREFIX", "verso"),
             # Short timeouts: a dead Redis must not hang requests (the API fails open).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -143,7 +169,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,8 +193,20 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Opt-in: "preload" lets anyone submit the domain to the browsers' built-in HSTS list, which
+# is slow to undo and binds every subdomain; hstspreload.org asks projects not to send it
+# by default. An operator who wants the list sets VERSO_HSTS_PRELOAD=true (with VERSO_HTTPS).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("VERSO_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SILENCED_SYSTEM_CHECKS = [
+    # W003 looks for the literal "django.middleware.csrf.CsrfViewMiddleware" in MIDDLEWARE;
+    # CSRF is enforced by its subclass verso.middleware.WebCsrfViewMiddleware (stepping aside
+    # only for /api/, where bearer keys, not cookies, authenticate).
+    "security.W003",
+    # W021 asks for SECURE_HSTS_PRELOAD, which is the operator's choice (VERSO_HSTS_PRELOAD).
+    "security.W021",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["verso.api.renderers.JSONRenderer"],
@@ -208,16 +246,16 @@ SPECTACULAR_SETTINGS = {
 # Rate limits (django-ratelimit counters in the default cache, Redis in production).
 RATELIMIT_USE_CACHE = "default"
 # Reverse proxies in front of Verso (each appends to X-Forwarded-For); 0 = clients connect directly.
-VERSO_TRUSTED_PROXY_HOPS = int(os.environ.get("VERSO_TRUSTED_PROXY_HOPS", "0"))
+VERSO_TRUSTED_PROXY_HOPS = int(env("VERSO_TRUSTED_PROXY_HOPS", "0"))
 RATELIMIT_IP_META_KEY = "verso.network.client_ip"
 RATELIMIT_CACHE_PREFIX = "rl:"
 # A counter that cannot be read means "serve the request" (fail open), never "refuse".
 RATELIMIT_FAIL_OPEN = True
-VERSO_STAFF_READ_RATE = os.environ.get("VERSO_STAFF_READ_RATE", "100/m")
-VERSO_STAFF_WRITE_RATE = os.environ.get("VERSO_STAFF_WRITE_RATE", "30/m")
-VERSO_SUPPLIER_RATE = os.environ.get("VERSO_SUPPLIER_RATE", "1000/h")
+VERSO_STAFF_READ_RATE = env("VERSO_STAFF_READ_RATE", "100/m")
+VERSO_STAFF_WRITE_RATE = env("VERSO_STAFF_WRITE_RATE", "30/m")
+VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
 
-VERSO_CURRENCY = os.environ.get("VERSO_CURRENCY", "eur")
+VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
 VERSO_WEBHOOK_RETRY_DELAYS = [
     int(s) for s in env_list("VERSO_WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,21600,43200,86400")
@@ -227,16 +265,18 @@ VERSO_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 # Celery: Redis when REDIS_URL is set, else a filesystem broker beside the database.
 _celery_queue_dir = VAR_DIR / "celery"
 if REDIS_URL:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 else:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
     for sub in ("out", "processed"):
         (_celery_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue_dir / "out"),
         "data_folder_out": str(_celery_queue_dir / "out"),
         "processed_folder": str(_celery_queue_dir / "processed"),
+        # kombu's default is "control" in the current directory (the checkout, for scripts/run).
+        "control_folder": str(_celery_queue_dir / "control"),
         "store_processed": False,
     }
 # Never block a request on the broker: connect fast, don't retry publishes in the request path.
@@ -259,6 +299,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -144,3 +144,23 @@ def test_behind_a_trusted_proxy_the_limit_is_per_visitor_not_per_proxy(settings)
         last = browser.post("/contact/", {"first_name": "A", "last_name": "B", "email": "same@example.com",
                                           "phone": "1", "message": "hi"})
     assert last.status_code == 429
+
+
+def test_the_form_still_takes_submissions_when_the_cache_is_down_and_logs_the_fault(settings, caplog):
+    browser, token = _browser(ip="198.51.100.4")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "verso.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = _submit(browser, token)
+
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    assert Lead.objects.get().email == "jane@example.com"
+    assert any(
+        r.levelname == "ERROR" and "cache unavailable" in r.getMessage() and "contact form" in r.getMessage()
+        for r in caplog.records
+    )
