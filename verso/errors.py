@@ -22,6 +22,14 @@ class BadRequest(DomainError):
     """Bad query parameters or headers (400)."""
 
 
+class Forbidden(DomainError):
+    """The caller may not do this at all, whatever the row (403)."""
+
+    status_code = 403
+    code = "FORBIDDEN"
+    default_message = "You do not have permission to perform this action."
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "NOT_FOUND"
