@@ -5,6 +5,8 @@ that differ for suppliers (their products wait for approval) are decided in one 
 """
 from dataclasses import dataclass
 
+from verso.errors import Forbidden
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -32,5 +34,14 @@ class Actor:
 
     @classmethod
     def from_user(cls, user) -> "Actor":
-        membership = getattr(user, "supplier_membership", None) if not user.is_staff else None
-        return cls(user_id=user.pk, supplier_id=membership.supplier_id if membership else None)
+        """A logged-in user acts as staff only if ``is_staff``, else for their supplier.
+
+        Anyone else (no membership, anonymous) is refused here: an actor without a
+        supplier is staff, so building one for such a user would hand them staff powers.
+        """
+        if user.is_staff:
+            return cls(user_id=user.pk)
+        membership = getattr(user, "supplier_membership", None)
+        if membership is None:
+            raise Forbidden("This login is neither staff nor a member of a supplier.")
+        return cls(user_id=user.pk, supplier_id=membership.supplier_id)

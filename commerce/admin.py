@@ -66,8 +66,9 @@ class _SlugFromNameForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = "Left empty, it is made from the name."
+        if "slug" in self.fields:  # a view-only user's form has no fields at all
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Left empty, it is made from the name."
 
 
 class CategoryForm(_SlugFromNameForm):
@@ -77,7 +78,7 @@ class CategoryForm(_SlugFromNameForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "parent" in self.fields:
             # A category cannot sit under itself or under one of its own descendants.
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
                 pk__in=_self_and_descendants(self.instance.pk)
@@ -255,12 +256,15 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         for text in failed:
             self.message_user(request, text, messages.ERROR)
 
-    @admin.action(description="Approve selected products")
+    def has_approve_product_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.approve_product")
+
+    @admin.action(description="Approve selected products", permissions=["approve_product"])
     def approve_products(self, request, queryset):
         actor = Actor.from_user(request.user)
         self._each(request, queryset, "Approved", lambda p: services.product_approve(product=p, actor=actor))
 
-    @admin.action(description="Reject selected products (asks for a reason)")
+    @admin.action(description="Reject selected products (asks for a reason)", permissions=["approve_product"])
     def reject_products(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -282,7 +286,7 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/commerce/product/reject.html", context)
 
-    @admin.action(description="Delete selected products (soft delete)")
+    @admin.action(description="Delete selected products (soft delete)", permissions=["delete"])
     def soft_delete_products(self, request, queryset):
         actor = Actor.from_user(request.user)
         self._each(request, queryset, "Deleted", lambda p: services.product_soft_delete(product=p, actor=actor))
@@ -360,7 +364,7 @@ def _transition_action(to_status: str, move, noun: str):
             modeladmin.message_user(request, text, messages.ERROR)
 
     action.__name__ = f"mark_{to_status}"
-    return admin.action(description=f"Mark selected {noun}s as {to_status}")(action)
+    return admin.action(description=f"Mark selected {noun}s as {to_status}", permissions=["change"])(action)
 
 
 def _order_move(order, to_status, actor):

@@ -82,6 +82,8 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Moderation is its own job (the Catalogue moderator role), apart from editing products.
+        permissions = [("approve_product", "Can approve or reject products")]
         # The lists' default order over live products: pages read straight off the index.
         indexes = [
             models.Index(

@@ -66,18 +66,18 @@ class LeadAdmin(ServiceBackedAdmin):
                 self.message_user(request, f"Lead {lead_id}: {exc.message}", messages.ERROR)
         self.message_user(request, f"Marked {done} lead(s) as {status}.")
 
-    @admin.action(description="Mark selected leads as Contacted")
+    @admin.action(description="Mark selected leads as Contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):
         self._set_status(request, queryset, Lead.Status.CONTACTED)
 
-    @admin.action(description="Mark selected leads as Qualified")
+    @admin.action(description="Mark selected leads as Qualified", permissions=["change"])
     def mark_qualified(self, request, queryset):
         self._set_status(request, queryset, Lead.Status.QUALIFIED)
 
-    @admin.action(description="Mark selected leads as Won")
+    @admin.action(description="Mark selected leads as Won", permissions=["change"])
     def mark_won(self, request, queryset):
         self._set_status(request, queryset, Lead.Status.WON)
 
-    @admin.action(description="Mark selected leads as Lost")
+    @admin.action(description="Mark selected leads as Lost", permissions=["change"])
     def mark_lost(self, request, queryset):
         self._set_status(request, queryset, Lead.Status.LOST)

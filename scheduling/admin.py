@@ -79,7 +79,7 @@ class AppointmentAdmin(ServiceBackedAdmin):
                for name in AppointmentAdminForm.Meta.fields}
         )
 
-    @admin.action(description="Cancel selected appointments (frees the estimator's time)")
+    @admin.action(description="Cancel selected appointments (frees the estimator's time)", permissions=["change"])
     def cancel_appointments(self, request, queryset):
         done = 0
         for appointment_id in queryset.values_list("pk", flat=True):

@@ -21,13 +21,16 @@ class SupplierAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["verify", "unverify"]
 
-    @admin.action(description="Verify selected suppliers")
+    def has_verify_supplier_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.verify_supplier")
+
+    @admin.action(description="Verify selected suppliers", permissions=["verify_supplier"])
     def verify(self, request, queryset):
         for supplier in queryset:
             services.supplier_set_verified(supplier=supplier, verified=True)
         self.message_user(request, f"Verified {queryset.count()} supplier(s).")
 
-    @admin.action(description="Unverify selected suppliers")
+    @admin.action(description="Unverify selected suppliers", permissions=["verify_supplier"])
     def unverify(self, request, queryset):
         for supplier in queryset:
             services.supplier_set_verified(supplier=supplier, verified=False)

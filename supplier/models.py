@@ -15,6 +15,8 @@ class Supplier(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Verifying decides whether a supplier's API keys work at all: its own permission.
+        permissions = [("verify_supplier", "Can verify or unverify suppliers")]
 
     def __str__(self) -> str:
         return self.name

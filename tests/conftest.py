@@ -2,8 +2,10 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.factories import StaffUserFactory
 from verso.api import keys
 from verso.api.scopes import ALL_SCOPES
 from verso.api.services import api_key_create
@@ -70,6 +72,20 @@ def make_supplier_client(db):
     def make(supplier, **kwargs) -> KeyedClient:
         api_key, raw = api_key_create(name="supplier key", scopes=[], supplier=supplier, **kwargs)
         return KeyedClient(raw, api_key)
+
+    return make
+
+
+@pytest.fixture
+def make_admin_client(db):
+    """make_admin_client("commerce.view_product", ...) -> a browser client logged in as a staff
+    user (not a superuser) holding exactly those permissions; ``client.user`` is that user."""
+
+    def make(*permissions: str) -> Client:
+        client = Client()
+        client.user = StaffUserFactory(permissions=permissions)
+        client.force_login(client.user)
+        return client
 
     return make
 

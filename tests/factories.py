@@ -1,6 +1,7 @@
 """factory_boy factories for every app's models (one section per app)."""
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from supplier.models import Membership, Supplier
 
@@ -15,6 +16,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("pw-12345-long")
+
+
+class StaffUserFactory(UserFactory):
+    """A staff login that is not a superuser: it holds exactly ``permissions`` ("app_label.codename")."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):
+        for name in extracted or ():
+            app_label, codename = name.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):

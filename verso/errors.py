@@ -33,6 +33,14 @@ class InvalidParameters(DomainError):
         return cls("Invalid query parameters: " + ", ".join(details), details=details)
 
 
+class Forbidden(DomainError):
+    """The caller may not do this at all, whatever the row (403)."""
+
+    status_code = 403
+    code = "FORBIDDEN"
+    default_message = "You do not have permission to perform this action."
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "NOT_FOUND"

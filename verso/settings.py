@@ -254,6 +254,10 @@ RATELIMIT_FAIL_OPEN = True
 VERSO_STAFF_READ_RATE = env("VERSO_STAFF_READ_RATE", "100/m")
 VERSO_STAFF_WRITE_RATE = env("VERSO_STAFF_WRITE_RATE", "30/m")
 VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
+# Failed logins (admin, portal) allowed per client IP and per username before logins pause
+# until the window that began with the first failure ends (verso.logins).
+VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")
+VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")

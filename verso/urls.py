@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from verso import health
+from verso import health, logins
 from verso.api.views import StaffUnknownPathView, SupplierUnknownPathView
 
 supplier_api = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/v1/", include(staff_api)),
     path("", include("crm.urls")),
 ]
+
+admin.site.login_form = logins.AdminLoginForm
 
 handler500 = "verso.errorpages.server_error"
 handler404 = "verso.errorpages.not_found"

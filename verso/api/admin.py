@@ -104,7 +104,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description="Revoke selected keys")
+    # Whoever may edit a key (its scopes, its expiry) may also revoke it.
+    @admin.action(description="Revoke selected keys", permissions=["change"])
     def revoke_keys(self, request, queryset):
         count = 0
         for api_key in queryset:

@@ -1,0 +1,105 @@
+"""Logins refuse brute force: failed attempts are counted per client IP and per username.
+
+Any login form built on Django's AuthenticationForm (the admin's here, the portal's later)
+takes ``RateLimitedLoginMixin``. Once an IP or a username has used up its failed attempts
+(``VERSO_LOGIN_RATE_PER_IP``, ``VERSO_LOGIN_RATE_PER_USERNAME``, e.g. ``10/5m``), every
+attempt is refused with a message, even one with the right password, until the window
+that began with the first failure ends. Only failures count: logging in successfully never
+locks anyone out. The counters live in the default cache (Redis in production); if it is
+unreachable, logins are served without a limit and the fault is logged, like the API.
+"""
+import hashlib
+import re
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+from verso.api import sharedcache
+from verso.network import client_ip
+
+_RATE_RE = re.compile(r"^([1-9]\d*)/([1-9]\d*)?([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_UNITS = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/5m"`` -> (10 attempts, 300 seconds)."""
+    match = _RATE_RE.match(rate)
+    if match is None:
+        raise ImproperlyConfigured(f"A login rate looks like 10/5m (N per [k]s, m, h or d), not {rate!r}")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _SECONDS[unit]
+
+
+def _counters(request, username: str) -> list[tuple[str, int, int]]:
+    """(cache key, allowed failures, window in seconds) for each counter an attempt is counted on."""
+    per_ip = parse_rate(settings.VERSO_LOGIN_RATE_PER_IP)
+    per_username = parse_rate(settings.VERSO_LOGIN_RATE_PER_USERNAME)
+    # Case-folded, so "Admin" and "admin" share one budget; hashed, so any username makes a safe key.
+    name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    return [
+        (f"login-failures:ip:{client_ip(request) or 'unknown'}", *per_ip),
+        (f"login-failures:username:{name}", *per_username),
+    ]
+
+
+def _duration(seconds: int) -> str:
+    """300 -> "5 minutes": in the largest unit that divides it."""
+    size, unit = next((size, unit) for size, unit in _UNITS if seconds % size == 0)
+    count = seconds // size
+    return f"{count} {unit}{'s' if count != 1 else ''}"
+
+
+def refusal(request, username: str) -> str | None:
+    """The message refusing this attempt when its IP or username is out of failures, else None."""
+    counters = _counters(request, username)
+    if not sharedcache.available():
+        return None  # fail open while the cache is known to be down
+    try:
+        counts = cache.get_many([key for key, _, _ in counters])
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed("checking failed logins", exc)
+        return None
+    spent = [window for key, limit, window in counters if counts.get(key, 0) >= limit]
+    if not spent:
+        return None
+    return f"Too many failed login attempts. Please wait up to {_duration(max(spent))} and try again."
+
+
+def record_failure(request, username: str) -> None:
+    """Count one failed attempt against the IP and the username; each window starts at its first failure."""
+    if not sharedcache.available():
+        return
+    try:
+        for key, _, window in _counters(request, username):
+            if cache.add(key, 1, timeout=window):
+                continue
+            try:
+                cache.incr(key)
+            except ValueError:  # the window ended between add and incr: this failure starts the next one
+                cache.add(key, 1, timeout=window)
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed("counting a failed login", exc)
+
+
+class RateLimitedLoginMixin:
+    """For a subclass of Django's AuthenticationForm (which holds ``self.request``)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()  # not an attempt yet: the fields say what is missing
+        message = refusal(self.request, username)
+        if message is not None:
+            raise ValidationError(message, code="rate_limited")
+        try:
+            return super().clean()
+        except ValidationError:
+            record_failure(self.request, username)
+            raise
+
+
+class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):
+    """The admin's login form (``admin.site.login_form``)."""
