@@ -553,13 +553,15 @@ def _refresh_fulfillment(order: Order) -> None:
         order.save(update_fields=["fulfillment_status", "updated_at"])
 
 
-def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -> None:
+def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str, *, with_order: bool = False) -> None:
     """Move a locked group (its order already locked too) along the group lifecycle.
 
+    ``with_order``: the order's own move drives this one (state.group_status_with_order), so
+    the group may skip steps of the supplier's step-by-step map.
     No event and no restock: the caller restocks the groups it cancelled, all in one pass.
     """
     allowed = state.group_allowed_targets(group.status, staff=actor.is_staff)
-    if to_status not in allowed:
+    if not with_order and to_status not in allowed:
         raise InvalidTransition(
             entity=f"order group {group.pk}", from_status=group.status, to_status=to_status, allowed=allowed
         )
@@ -575,6 +577,7 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
 
     Cancelling or refunding it cancels its groups not yet shipped and puts their stock back
     (goods that left stay as they are: shipped and delivered groups are not restocked).
+    Shipping, delivering or completing it moves its live groups that are behind along with it.
     ``also`` holds other fields to set in the same write (applied after the rollup, so a
     manual fulfilment status wins).
     """
@@ -596,6 +599,14 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
         for group in open_groups:
             _move_group(group, OrderGroup.CANCELLED, actor, comment or default_comment)
         _restock(open_groups)
+    elif to_status in state.GROUP_STATUS_WITH_ORDER:
+        # Locked after the order and in id order, as everywhere else: no deadlock.
+        groups = OrderGroup.objects.select_for_update().filter(order=order).order_by("pk")
+        moved_comment = f"Moved with the order to {to_status}" + (f": {comment}" if comment else "")
+        for group in groups:
+            target = state.group_status_with_order(order_status=to_status, group_status=group.status)
+            if target is not None:
+                _move_group(group, target, actor, moved_comment, with_order=True)
     from_status = order.status
     order.status = to_status
     order.fulfillment_status = state.fulfillment_of(list(order.groups.values_list("status", flat=True)))
