@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, F, IntegerField, Value
 from django.db.models.functions import Cast, Least
 from django.utils import timezone
@@ -135,15 +135,41 @@ def _category_create(*, name: str, slug: str, parent_id: int | None, type: str |
     return Category.objects.create(is_active=is_active, **values)
 
 
+# Re-parentings take turns (a transaction-scoped PostgreSQL advisory lock): two at once, A
+# under B and B under A, would each walk a tree without the other's move and make a loop.
+_CATEGORY_TREE_LOCK = 0x7665_7273_6F00_0001
+
+
+def _lock_category_tree() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CATEGORY_TREE_LOCK])
+    # SQLite lets one writer at a time anyway.
+
+
 @transaction.atomic
 def category_update(*, category: Category, changes: dict[str, Any]) -> Category:
+    """Change a category under its row lock, writing only the fields that change.
+
+    Two PATCHes of different fields at once both stick; a new parent is checked for loops
+    while no other re-parenting can run, and against the tree as it is once it may.
+    """
     reject_unknown_fields(changes, allowed=CATEGORY_FIELDS)
+    if changes.get("parent_id") is not None:
+        _lock_category_tree()  # before the row lock, always: one lock order
+    try:
+        category = Category.objects.select_for_update().get(pk=category.pk)
+    except Category.DoesNotExist:
+        raise NotFound("Category not found")
     values = _category_checks(category, dict(changes))
-    for name, value in values.items():
-        setattr(category, name, value)
+    changed = previous_values(category, values)
+    if not changed:
+        return category
+    for name in changed:
+        setattr(category, name, values[name])
     try:
         with transaction.atomic():
-            category.save()
+            category.save(update_fields=[*changed, "updated_at"])
     except IntegrityError as exc:
         if not _slug_taken(exc):
             raise
