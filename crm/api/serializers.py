@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from crm.models import Lead
+from crm.services import MESSAGE_MAX_LENGTH
 from verso.api.fields import NamedEnumField, RejectUnknownFields, StrictCharField
 
 
@@ -15,7 +16,7 @@ class LeadCreateInput(RejectUnknownFields, serializers.Serializer):
     last_name = StrictCharField(max_length=100)
     email = serializers.EmailField(max_length=254)
     phone = StrictCharField(max_length=50)
-    message = StrictCharField(max_length=10000)
+    message = StrictCharField(max_length=MESSAGE_MAX_LENGTH)
     status = LeadStatusField(required=False)
     source = StrictCharField(max_length=50, required=False)
     notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=10000)

@@ -144,3 +144,16 @@ def test_behind_a_trusted_proxy_the_limit_is_per_visitor_not_per_proxy(settings)
         last = browser.post("/contact/", {"first_name": "A", "last_name": "B", "email": "same@example.com",
                                           "phone": "1", "message": "hi"})
     assert last.status_code == 429
+
+
+def test_a_message_past_the_services_limit_shows_the_form_again_and_creates_nothing():
+    from crm.services import MESSAGE_MAX_LENGTH
+
+    browser, token = _browser()
+    assert f'maxlength="{MESSAGE_MAX_LENGTH}"' in browser.get("/contact/").content.decode()
+
+    response = _submit(browser, token, message="x" * (MESSAGE_MAX_LENGTH + 1))
+
+    assert response.status_code == 400
+    assert f"at most {MESSAGE_MAX_LENGTH} characters" in response.content.decode()
+    assert not Lead.objects.exists()
