@@ -189,6 +189,9 @@ PRODUCT_FIELDS = {
 _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
 MAX_INT = 2_147_483_647  # the columns are 32-bit integers on every database
 MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit
+# The most of one product a single order line may ask for (the Staff API and its OpenAPI
+# document use it too): a typing slip, not a real order, beyond that.
+MAX_ORDER_QUANTITY = 1_000_000
 
 
 def product_payload(product: Product) -> dict:
@@ -475,8 +478,8 @@ def order_place(
     for index, item in enumerate(items):
         product_id, quantity = item["product_id"], item["quantity"]
         product = products.get(product_id)
-        if not _is_whole(quantity, 1, MAX_INT):
-            errors[f"items.{index}.quantity"] = f"Must be a whole number from 1 to {MAX_INT}."
+        if not _is_whole(quantity, 1, MAX_ORDER_QUANTITY):
+            errors[f"items.{index}.quantity"] = f"Must be a whole number from 1 to {MAX_ORDER_QUANTITY}."
         elif product_id in seen:
             errors[f"items.{index}.product_id"] = f"Product {product_id} is already item {seen[product_id]}."
         elif product is None or product.deleted_at is not None:

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
-from commerce.services import MAX_BIGINT, MAX_INT
+from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_QUANTITY
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -77,7 +77,7 @@ class CategoryInput(serializers.Serializer):
 
 class OrderItemInput(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_ORDER_QUANTITY)
 
 
 class AddressSerializer(serializers.Serializer):

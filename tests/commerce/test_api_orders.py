@@ -473,3 +473,23 @@ def test_an_email_longer_than_254_characters_is_a_422_naming_it(staff_client):
     assert response.status_code == 422
     assert set(response.json()["details"]) == {"email"}
     assert Product.objects.get(pk=product.pk).stock_qty == 5
+
+
+def test_a_quantity_past_the_services_line_limit_is_a_422_and_the_openapi_document_gives_that_limit(
+    make_staff_client,
+):
+    from django.test import Client
+
+    from commerce.services import MAX_INT, MAX_ORDER_QUANTITY
+
+    client = make_staff_client(scopes=["write:orders"])
+    product = ProductFactory(stock_qty=MAX_INT)
+
+    response = client.post("/api/v1/orders", _order_body((product, MAX_ORDER_QUANTITY + 1)), format="json")
+
+    assert response.status_code == 422
+    assert set(response.json()["details"]) == {"items.0.quantity"}
+    assert not Order.objects.exists()
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["schemas"]["OrderItemInputRequest"]["properties"]["quantity"]["maximum"] == (
+        MAX_ORDER_QUANTITY)
