@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, F, IntegerField, Value
 from django.db.models.functions import Cast, Least
 from django.utils import timezone
@@ -135,15 +135,41 @@ def _category_create(*, name: str, slug: str, parent_id: int | None, type: str |
     return Category.objects.create(is_active=is_active, **values)
 
 
+# Re-parentings take turns (a transaction-scoped PostgreSQL advisory lock): two at once, A
+# under B and B under A, would each walk a tree without the other's move and make a loop.
+_CATEGORY_TREE_LOCK = 0x7665_7273_6F00_0001
+
+
+def _lock_category_tree() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CATEGORY_TREE_LOCK])
+    # SQLite lets one writer at a time anyway.
+
+
 @transaction.atomic
 def category_update(*, category: Category, changes: dict[str, Any]) -> Category:
+    """Change a category under its row lock, writing only the fields that change.
+
+    Two PATCHes of different fields at once both stick; a new parent is checked for loops
+    while no other re-parenting can run, and against the tree as it is once it may.
+    """
     reject_unknown_fields(changes, allowed=CATEGORY_FIELDS)
+    if changes.get("parent_id") is not None:
+        _lock_category_tree()  # before the row lock, always: one lock order
+    try:
+        category = Category.objects.select_for_update().get(pk=category.pk)
+    except Category.DoesNotExist:
+        raise NotFound("Category not found")
     values = _category_checks(category, dict(changes))
-    for name, value in values.items():
-        setattr(category, name, value)
+    changed = previous_values(category, values)
+    if not changed:
+        return category
+    for name in changed:
+        setattr(category, name, values[name])
     try:
         with transaction.atomic():
-            category.save()
+            category.save(update_fields=[*changed, "updated_at"])
     except IntegrityError as exc:
         if not _slug_taken(exc):
             raise
@@ -163,6 +189,9 @@ PRODUCT_FIELDS = {
 _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
 MAX_INT = 2_147_483_647  # the columns are 32-bit integers on every database
 MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit
+# The most of one product a single order line may ask for (the Staff API and its OpenAPI
+# document use it too): a typing slip, not a real order, beyond that.
+MAX_ORDER_QUANTITY = 1_000_000
 
 
 def product_payload(product: Product) -> dict:
@@ -449,8 +478,8 @@ def order_place(
     for index, item in enumerate(items):
         product_id, quantity = item["product_id"], item["quantity"]
         product = products.get(product_id)
-        if not _is_whole(quantity, 1, MAX_INT):
-            errors[f"items.{index}.quantity"] = f"Must be a whole number from 1 to {MAX_INT}."
+        if not _is_whole(quantity, 1, MAX_ORDER_QUANTITY):
+            errors[f"items.{index}.quantity"] = f"Must be a whole number from 1 to {MAX_ORDER_QUANTITY}."
         elif product_id in seen:
             errors[f"items.{index}.product_id"] = f"Product {product_id} is already item {seen[product_id]}."
         elif product is None or product.deleted_at is not None:
@@ -553,13 +582,15 @@ def _refresh_fulfillment(order: Order) -> None:
         order.save(update_fields=["fulfillment_status", "updated_at"])
 
 
-def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str) -> None:
+def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str, *, with_order: bool = False) -> None:
     """Move a locked group (its order already locked too) along the group lifecycle.
 
+    ``with_order``: the order's own move drives this one (state.group_status_with_order), so
+    the group may skip steps of the supplier's step-by-step map.
     No event and no restock: the caller restocks the groups it cancelled, all in one pass.
     """
     allowed = state.group_allowed_targets(group.status, staff=actor.is_staff)
-    if to_status not in allowed:
+    if not with_order and to_status not in allowed:
         raise InvalidTransition(
             entity=f"order group {group.pk}", from_status=group.status, to_status=to_status, allowed=allowed
         )
@@ -575,6 +606,7 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
 
     Cancelling or refunding it cancels its groups not yet shipped and puts their stock back
     (goods that left stay as they are: shipped and delivered groups are not restocked).
+    Shipping, delivering or completing it moves its live groups that are behind along with it.
     ``also`` holds other fields to set in the same write (applied after the rollup, so a
     manual fulfilment status wins).
     """
@@ -596,6 +628,14 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
         for group in open_groups:
             _move_group(group, OrderGroup.CANCELLED, actor, comment or default_comment)
         _restock(open_groups)
+    elif to_status in state.GROUP_STATUS_WITH_ORDER:
+        # Locked after the order and in id order, as everywhere else: no deadlock.
+        groups = OrderGroup.objects.select_for_update().filter(order=order).order_by("pk")
+        moved_comment = f"Moved with the order to {to_status}" + (f": {comment}" if comment else "")
+        for group in groups:
+            target = state.group_status_with_order(order_status=to_status, group_status=group.status)
+            if target is not None:
+                _move_group(group, target, actor, moved_comment, with_order=True)
     from_status = order.status
     order.status = to_status
     order.fulfillment_status = state.fulfillment_of(list(order.groups.values_list("status", flat=True)))

@@ -71,6 +71,34 @@ def group_move_refusal(*, order_status: str, to_status: str) -> str | None:
 
 _DELIVERED_OR_LATER = {OrderGroup.DELIVERED, OrderGroup.COMPLETED}
 
+# One lifecycle: staff moving the order to one of these statuses moves every live group that
+# is behind along with it (DESIGN.md), so no group is left pending under an order that is over.
+# A completed order's groups are completed (the staff-only delivered→completed move).
+GROUP_STATUS_WITH_ORDER: dict[str, str] = {
+    Order.SHIPPED: OrderGroup.SHIPPED,
+    Order.DELIVERED: OrderGroup.DELIVERED,
+    Order.COMPLETED: OrderGroup.COMPLETED,
+}
+# The group lifecycle from start to end; cancelled is off the line (it stays cancelled).
+_GROUP_PROGRESS = [
+    OrderGroup.PENDING, OrderGroup.CONFIRMED, OrderGroup.PROCESSING, OrderGroup.SHIPPED, OrderGroup.DELIVERED,
+    OrderGroup.COMPLETED,
+]
+
+
+def group_status_with_order(*, order_status: str, group_status: str) -> str | None:
+    """Where a group goes when staff move its order to ``order_status``; None if it stays put.
+
+    Only a live group that is behind moves: a cancelled group stays cancelled, and a group
+    already there or further on (a delivered group of an order being shipped) keeps its status.
+    """
+    target = GROUP_STATUS_WITH_ORDER.get(order_status)
+    if target is None or group_status not in _GROUP_PROGRESS:
+        return None
+    if _GROUP_PROGRESS.index(group_status) < _GROUP_PROGRESS.index(target):
+        return target
+    return None
+
 
 def fulfillment_of(group_statuses: list[str]) -> str:
     """An order's fulfilment status from its groups' statuses; cancelled groups don't count."""

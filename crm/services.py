@@ -13,7 +13,11 @@ from webhooks.services import emit, emit_updated
 from .models import Lead
 
 REQUIRED_FIELDS = ("first_name", "last_name", "email", "phone", "message")
-TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 50, "source": 50}
+# The one limit on a lead's message: the contact form, the API and its OpenAPI document use it.
+MESSAGE_MAX_LENGTH = 5000
+TEXT_LIMITS = {
+    "first_name": 100, "last_name": 100, "email": 254, "phone": 50, "source": 50, "message": MESSAGE_MAX_LENGTH,
+}
 UPDATABLE_FIELDS = (*REQUIRED_FIELDS, "status", "source", "notes", "tags")
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50

@@ -14,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from verso.changes import previous_values, reject_unknown_fields
-from verso.errors import Conflict, NotFound, ValidationFailed
+from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from webhooks.services import emit, emit_updated
 
 from .models import MAX_DURATION_MINUTES, NO_OVERLAP_CONSTRAINT, Appointment, Estimator, Service
+from .state import appointment_allowed_targets
 
 LATEST_YEAR = 9998
 CONTACT_FIELDS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 50}
@@ -186,10 +187,23 @@ def appointment_create(
     return appointment
 
 
+def _check_transition(appointment: Appointment, to_status: str) -> None:
+    """The lifecycle allows the move (its current status included: that is no move at all)."""
+    allowed = appointment_allowed_targets(appointment.status)
+    if to_status not in allowed:
+        raise InvalidTransition(
+            entity=f"appointment {appointment.pk}", from_status=appointment.status, to_status=to_status,
+            allowed=allowed,
+        )
+
+
 @transaction.atomic
 def appointment_update(*, appointment_id: int, changes: dict[str, Any]) -> Appointment:
     """Change any subset of an appointment's fields under a row lock and emit
-    ``appointment.updated`` (nothing changed: no event); 409 Conflict on a clash."""
+    ``appointment.updated`` (nothing changed: no event); 409 Conflict on a clash.
+
+    A status change follows the lifecycle (scheduling.state); anything else, the status it
+    already has included, is a 422 InvalidTransition naming the allowed targets."""
     reject_unknown_fields(changes, allowed=UPDATABLE_FIELDS)
     appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
     if appointment is None:
@@ -198,6 +212,8 @@ def appointment_update(*, appointment_id: int, changes: dict[str, Any]) -> Appoi
     for name in ("service_id", "estimator_id"):
         if name in changes:
             cleaned[name] = changes[name]
+    if "status" in cleaned:
+        _check_transition(appointment, cleaned["status"])
     previous = previous_values(appointment, cleaned)
     if not previous:
         return appointment

@@ -5,7 +5,7 @@ responses themselves are built by commerce.representations from plain rows.
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
-from commerce.services import MAX_BIGINT, MAX_INT
+from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_QUANTITY
 from verso.api.fields import InputSerializer, NamedEnumField, PercentField
 
 
@@ -77,7 +77,7 @@ class CategoryInput(InputSerializer):
 
 class OrderItemInput(InputSerializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_ORDER_QUANTITY)
 
 
 class AddressInput(InputSerializer):

@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from crm.models import Lead
+from crm.services import MESSAGE_MAX_LENGTH
 from verso.api.fields import InputSerializer, NamedEnumField
 
 
@@ -15,7 +16,7 @@ class LeadCreateInput(InputSerializer):
     last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(max_length=50)
-    message = serializers.CharField(max_length=10000)
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
     status = LeadStatusField(required=False)
     source = serializers.CharField(max_length=50, required=False)
     notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)

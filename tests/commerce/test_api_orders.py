@@ -369,6 +369,32 @@ def test_cancelling_through_the_api_restocks(staff_client, place_order):
     assert Product.objects.get(pk=product.pk).stock_qty == 10
 
 
+def test_shipping_an_order_through_the_api_ships_its_pending_groups_but_not_a_cancelled_one(
+    make_staff_client, place_order,
+):
+    # given a paid order of two suppliers, one of whom cancelled its part
+    client = make_staff_client(scopes=["write:orders"])
+    kept, dropped = ProductFactory(stock_qty=10), ProductFactory(stock_qty=10)
+    order = place_order((kept, 2), (dropped, 3))
+    assert client.patch(f"/api/v1/orders/{order.pk}", {"status": "paid"}, format="json").status_code == 200
+    cancelled = order.groups.get(supplier=dropped.supplier)
+    assert client.patch(f"/api/v1/orders/{order.pk}/groups/{cancelled.pk}", {"status": "cancelled"},
+                        format="json").status_code == 200
+    pending = order.groups.get(supplier=kept.supplier)
+    # when
+    response = client.patch(f"/api/v1/orders/{order.pk}", {"status": "shipped", "tracking_number": "T1"},
+                            format="json")
+    # then
+    assert response.status_code == 200, response.content
+    assert OrderGroup.objects.get(pk=pending.pk).status == "shipped"
+    assert OrderGroup.objects.get(pk=cancelled.pk).status == "cancelled"
+    change = StatusChange.objects.filter(group=pending).get()
+    assert (change.from_status, change.to_status, change.comment, change.actor_api_key_id) == (
+        "pending", "shipped", "Moved with the order to shipped", client.api_key.pk)
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "shipped"
+    assert Product.objects.get(pk=dropped.pk).stock_qty == 10
+
+
 # --- PATCH /api/v1/orders/{id}/groups/{group_id} ------------------------------------------
 
 
@@ -436,9 +462,10 @@ def test_cancelling_a_group_of_a_completed_order_is_a_422_and_restocks_nothing(s
     # when
     response = staff_client.patch(f"/api/v1/orders/{order.pk}/groups/{group.pk}", {"status": "cancelled"},
                                   format="json")
-    # then
+    # then (completing the order completed its group too, and a completed group is final)
     assert response.status_code == 422
-    assert "the order is completed" in response.json()["error"]
+    assert response.json()["details"]["allowed"] == []
+    assert OrderGroup.objects.get(pk=group.pk).status == "completed"
     assert Product.objects.get(pk=product.pk).stock_qty == 3
 
 
@@ -449,3 +476,23 @@ def test_an_email_longer_than_254_characters_is_a_422_naming_it(staff_client):
     assert response.status_code == 422
     assert set(response.json()["details"]) == {"email"}
     assert Product.objects.get(pk=product.pk).stock_qty == 5
+
+
+def test_a_quantity_past_the_services_line_limit_is_a_422_and_the_openapi_document_gives_that_limit(
+    make_staff_client,
+):
+    from django.test import Client
+
+    from commerce.services import MAX_INT, MAX_ORDER_QUANTITY
+
+    client = make_staff_client(scopes=["write:orders"])
+    product = ProductFactory(stock_qty=MAX_INT)
+
+    response = client.post("/api/v1/orders", _order_body((product, MAX_ORDER_QUANTITY + 1)), format="json")
+
+    assert response.status_code == 422
+    assert set(response.json()["details"]) == {"items.0.quantity"}
+    assert not Order.objects.exists()
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["schemas"]["OrderItemInputRequest"]["properties"]["quantity"]["maximum"] == (
+        MAX_ORDER_QUANTITY)

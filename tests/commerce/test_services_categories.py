@@ -63,3 +63,64 @@ def test_an_unknown_category_field_is_a_422_naming_it(db):
     with pytest.raises(ValidationFailed) as refused:
         services.category_update(category=category, changes={"position": 3})
     assert (refused.value.status_code, refused.value.details) == (422, {"position": "Unknown field."})
+
+
+def _pause_after_checks_until_both_checked(monkeypatch) -> None:
+    """Each update, once it has read and checked what it will write, waits (a few seconds at
+    most) for the other to get there too: without locks both decide on the same old rows."""
+    both_checked = threading.Barrier(2)
+    real_checks = services._category_checks
+
+    def checks_then_wait(*args, **kwargs):
+        values = real_checks(*args, **kwargs)
+        try:
+            both_checked.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass  # the other update is waiting for our lock: it will check after we commit
+        return values
+
+    monkeypatch.setattr(services, "_category_checks", checks_then_wait)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_patches_of_different_fields_at_once_both_stick(monkeypatch):
+    # given a category each door read before changing it, as the API's PATCH does
+    category = CategoryFactory(name="Roses", is_active=True)
+    _pause_after_checks_until_both_checked(monkeypatch)
+
+    def update(changes):
+        return lambda: services.category_update(category=Category.objects.get(pk=category.pk), changes=changes)
+
+    # when one renames it while the other takes it off the shop
+    run_at_once(update({"name": "Garden roses"}), update({"is_active": False}))
+
+    # then neither change undid the other
+    category.refresh_from_db()
+    assert (category.name, category.is_active) == ("Garden roses", False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reparentings_at_once_never_make_a_loop(monkeypatch):
+    # given two top-level categories
+    a, b = CategoryFactory(name="A"), CategoryFactory(name="B")
+    _pause_after_checks_until_both_checked(monkeypatch)
+
+    def move(category, under):
+        def call():
+            try:
+                services.category_update(category=category, changes={"parent_id": under.pk})
+                return "moved"
+            except ValidationFailed as refused:
+                return refused.details
+
+        return call
+
+    # when A goes under B and B under A at the same moment
+    outcomes = run_at_once(move(a, b), move(b, a))
+
+    # then one move won and the other was refused as a loop
+    assert sorted(map(str, outcomes)) == sorted(["moved", str({"parent_id": "A category cannot be its own ancestor."})])
+    parents = dict(Category.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "parent_id"))
+    assert None in parents.values()

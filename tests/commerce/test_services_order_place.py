@@ -194,3 +194,15 @@ def test_a_quantity_that_is_not_a_whole_number_in_range_is_refused(quantity):
         services.order_place(email="a@example.com", items=[{"product_id": product.pk, "quantity": quantity}],
                              shipping_address=ADDRESS, actor=Actor.system())
     assert set(refused.value.details) == {"items.0.quantity"}
+
+
+def test_a_quantity_past_the_order_line_limit_is_refused_naming_the_item_and_takes_nothing(place_order):
+    # given a product with more in stock than one line may ask for
+    product = ProductFactory(stock_qty=services.MAX_INT)
+    # when / then
+    with pytest.raises(ValidationFailed) as refused:
+        place_order((product, services.MAX_ORDER_QUANTITY + 1))
+    assert refused.value.details == {
+        "items.0.quantity": f"Must be a whole number from 1 to {services.MAX_ORDER_QUANTITY}."}
+    assert Product.objects.get(pk=product.pk).stock_qty == services.MAX_INT
+    assert not Order.objects.exists()

@@ -394,3 +394,92 @@ def test_a_group_is_found_only_under_its_own_order(place_order):
     assert selectors.order_group_get(order_id=first.pk, group_id=group.pk) == group
     with pytest.raises(NotFound):
         selectors.order_group_get(order_id=second.pk, group_id=group.pk)
+
+
+# --- one lifecycle: the order's move drags its groups that are behind -------------------
+
+
+def _paid_order_of_three_suppliers(place_order):
+    """A paid order whose first group is cancelled, second processing and third still pending."""
+    order = place_order(*[(ProductFactory(stock_qty=10), 1) for _ in range(3)])
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    cancelled, processing, pending = order.groups.order_by("id")
+    services.order_group_transition(group=cancelled, to_status="cancelled", actor=Actor())
+    for target in ["confirmed", "processing"]:
+        services.order_group_transition(group=processing, to_status=target, actor=Actor())
+    return order, (cancelled, processing, pending)
+
+
+def _statuses(groups) -> list[str]:
+    return [OrderGroup.objects.get(pk=group.pk).status for group in groups]
+
+
+def test_shipping_an_order_ships_its_groups_that_are_behind_and_a_cancelled_group_stays_cancelled(
+    place_order, admin_user,
+):
+    # given
+    order, groups = _paid_order_of_three_suppliers(place_order)
+    cancelled, processing, pending = groups
+    events_before = Event.objects.filter(type="order.updated").count()
+    # when
+    services.order_transition(order=order, to_status="shipped", actor=Actor.from_user(admin_user), comment="DHL")
+    # then the live groups are shipped, each with its history row saying why
+    assert _statuses(groups) == ["cancelled", "shipped", "shipped"]
+    for group, from_status in [(processing, "processing"), (pending, "pending")]:
+        change = StatusChange.objects.filter(group=group).latest("id")
+        assert (change.from_status, change.to_status, change.comment, change.actor_user_id) == (
+            from_status, "shipped", "Moved with the order to shipped: DHL", admin_user.pk)
+    assert StatusChange.objects.filter(group=cancelled).count() == 1  # only its own cancellation
+    # and the order's rollup follows its groups, with one event for it all
+    order.refresh_from_db()
+    assert (order.status, order.fulfillment_status) == ("shipped", "shipped")
+    assert Event.objects.filter(type="order.updated").count() == events_before + 1
+    shipped = Event.objects.get(type="order.updated", data__status="shipped")
+    assert shipped.data["fulfillment_status"] == "shipped"
+
+
+def test_delivering_then_completing_an_order_moves_every_live_group_with_it(place_order):
+    # given a shipped order with a cancelled group
+    order, groups = _paid_order_of_three_suppliers(place_order)
+    services.order_transition(order=order, to_status="shipped", actor=Actor())
+    # when it is delivered
+    services.order_transition(order=order, to_status="delivered", actor=Actor())
+    # then
+    assert _statuses(groups) == ["cancelled", "delivered", "delivered"]
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "delivered"
+    # when it is completed
+    services.order_transition(order=order, to_status="completed", actor=Actor())
+    # then every live group is completed, one history row per move, and nothing is frozen half-way
+    assert _statuses(groups) == ["cancelled", "completed", "completed"]
+    history = StatusChange.objects.filter(group=groups[2]).order_by("id")
+    assert list(history.values_list("from_status", "to_status")) == [
+        ("pending", "shipped"), ("shipped", "delivered"), ("delivered", "completed"),
+    ]
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "delivered"
+
+
+def test_a_group_ahead_of_its_order_keeps_its_status(place_order):
+    # given a paid order whose one supplier has already delivered and the other not started
+    order = place_order((ProductFactory(), 1), (ProductFactory(), 1))
+    services.order_transition(order=order, to_status="paid", actor=Actor())
+    ahead, behind = order.groups.order_by("id")
+    for target in ["confirmed", "processing", "shipped", "delivered"]:
+        services.order_group_transition(group=ahead, to_status=target, actor=Actor())
+    history_of_ahead = StatusChange.objects.filter(group=ahead).count()
+    # when the order is shipped
+    services.order_transition(order=order, to_status="shipped", actor=Actor())
+    # then only the group behind moved
+    assert _statuses([ahead, behind]) == ["delivered", "shipped"]
+    assert StatusChange.objects.filter(group=ahead).count() == history_of_ahead
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "partially_delivered"
+
+
+@pytest.mark.parametrize("order_status, group_status, expected", [
+    ("shipped", "pending", "shipped"), ("shipped", "processing", "shipped"), ("shipped", "shipped", None),
+    ("shipped", "delivered", None), ("delivered", "confirmed", "delivered"), ("delivered", "shipped", "delivered"),
+    ("delivered", "completed", None), ("completed", "pending", "completed"), ("completed", "delivered", "completed"),
+    ("completed", "cancelled", None), ("delivered", "cancelled", None), ("processing", "pending", None),
+    ("refunded", "pending", None),
+])
+def test_which_groups_move_with_their_order(order_status, group_status, expected):
+    assert state.group_status_with_order(order_status=order_status, group_status=group_status) == expected

@@ -433,3 +433,28 @@ def test_the_last_instant_is_a_valid_created_before(staff_client):
         response = staff_client.get("/api/v1/leads", {"created_before": value})
         assert response.status_code == 200, response.content
         assert response.json()["pagination"]["total"] == 1
+
+
+def test_a_message_past_the_services_limit_is_a_422_naming_it(make_staff_client):
+    from crm.services import MESSAGE_MAX_LENGTH
+
+    client = make_staff_client(scopes=["write:leads"])
+    body = {**CONTRACT_CREATE_BODY, "message": "x" * (MESSAGE_MAX_LENGTH + 1)}
+
+    response = client.post("/api/v1/leads", body, format="json")
+
+    assert set(assert_staff_error(response, 422, "VALIDATION_ERROR")["details"]) == {"message"}
+    assert not Lead.objects.exists()
+    assert client.post("/api/v1/leads", {**body, "message": "x" * MESSAGE_MAX_LENGTH},
+                       format="json").status_code == 201
+
+
+def test_the_openapi_document_gives_the_services_message_limit():
+    from django.test import Client
+
+    from crm.services import MESSAGE_MAX_LENGTH
+
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    for name in ("LeadCreateInputRequest", "PatchedLeadUpdateInputRequest"):
+        assert schema["components"]["schemas"][name]["properties"]["message"]["maxLength"] == MESSAGE_MAX_LENGTH

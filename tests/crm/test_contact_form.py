@@ -164,3 +164,16 @@ def test_the_form_still_takes_submissions_when_the_cache_is_down_and_logs_the_fa
         r.levelname == "ERROR" and "cache unavailable" in r.getMessage() and "contact form" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_a_message_past_the_services_limit_shows_the_form_again_and_creates_nothing():
+    from crm.services import MESSAGE_MAX_LENGTH
+
+    browser, token = _browser()
+    assert f'maxlength="{MESSAGE_MAX_LENGTH}"' in browser.get("/contact/").content.decode()
+
+    response = _submit(browser, token, message="x" * (MESSAGE_MAX_LENGTH + 1))
+
+    assert response.status_code == 400
+    assert f"at most {MESSAGE_MAX_LENGTH} characters" in response.content.decode()
+    assert not Lead.objects.exists()

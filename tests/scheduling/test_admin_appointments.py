@@ -3,6 +3,7 @@ import pytest
 
 from scheduling.models import Appointment
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory, UserFactory
+from tests.helpers import at
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,36 @@ def test_the_cancel_action_frees_the_slot_through_the_service(admin_client):
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
     assert Event.objects.filter(type="appointment.updated").count() == 1
+
+
+def test_the_cancel_action_leaves_a_finished_appointment_alone_and_says_why(admin_client):
+    done, open_one = AppointmentFactory(status="completed"), AppointmentFactory(status="confirmed")
+
+    response = admin_client.post(
+        "/admin/scheduling/appointment/",
+        {"action": "cancel_appointments", "_selected_action": [done.id, open_one.id]}, follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(f"Appointment {done.id}: Cannot move appointment {done.id} from 'completed'" in m for m in messages)
+    assert "Cancelled 1 appointment(s)." in messages
+    assert Appointment.objects.get(pk=done.id).status == "completed"
+    assert Appointment.objects.get(pk=open_one.id).status == "cancelled"
+
+
+def test_reopening_a_cancelled_appointment_in_the_admin_is_a_form_error(admin_client):
+    service, estimator = ServiceFactory(), EstimatorFactory()
+    appointment = AppointmentFactory(service=service, estimator=estimator, status="cancelled",
+                                     scheduled_time=at("2030-01-07T14:00:00Z"))
+
+    response = admin_client.post(
+        f"/admin/scheduling/appointment/{appointment.id}/change/", _form(service, estimator, duration_minutes="60"),
+    )
+
+    assert response.status_code == 200
+    assert "Allowed transitions from &#x27;cancelled&#x27;: none" in response.content.decode()
+    assert Appointment.objects.get(pk=appointment.id).status == "cancelled"
+    assert not Event.objects.filter(type="appointment.updated").exists()
 
 
 def test_a_service_longer_than_a_day_is_refused_on_the_form(admin_client):

@@ -3,6 +3,7 @@
 import pytest
 
 from scheduling.models import Appointment
+from scheduling.state import APPOINTMENT_TRANSITIONS
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
 from tests.helpers import assert_same_shape, assert_staff_error, at, queries_for
 from webhooks.models import Event
@@ -406,7 +407,7 @@ def test_patch_moving_within_its_own_slot_is_fine(staff_client, estimator):
     assert response.status_code == 200, response.content
 
 
-def test_cancelling_frees_the_slot_and_reactivating_checks_it_again(staff_client, service, estimator):
+def test_cancelling_frees_the_slot_and_a_cancelled_appointment_stays_cancelled(staff_client, service, estimator):
     first = AppointmentFactory(estimator=estimator, scheduled_time=at("2030-01-07T14:00:00Z"))
     cancel = staff_client.patch(f"/api/v1/appointments/{first.id}", {"status": "cancelled"}, format="json")
     assert cancel.status_code == 200
@@ -415,8 +416,33 @@ def test_cancelling_frees_the_slot_and_reactivating_checks_it_again(staff_client
     assert rebooked.status_code == 201
 
     reactivate = staff_client.patch(f"/api/v1/appointments/{first.id}", {"status": "scheduled"}, format="json")
-    body = assert_staff_error(reactivate, 409, "CONFLICT")
-    assert body["details"]["conflicting_appointment_id"] == rebooked.json()["id"]
+    body = assert_staff_error(reactivate, 422, "VALIDATION_ERROR")
+    assert body["details"]["allowed"] == []
+    assert Appointment.objects.get(pk=first.id).status == "cancelled"
+
+
+@pytest.mark.parametrize("from_status, to_status", [
+    ("scheduled", "scheduled"), ("confirmed", "scheduled"), ("in_progress", "no_show"), ("completed", "cancelled"),
+    ("no_show", "scheduled"),
+])
+def test_patching_an_appointment_off_its_lifecycle_is_a_422_naming_the_allowed_targets(
+    make_staff_client, from_status, to_status,
+):
+    # given
+    client = make_staff_client(scopes=["write:appointments"])
+    appointment = AppointmentFactory(status=from_status)
+    allowed = APPOINTMENT_TRANSITIONS[from_status]
+    # when
+    response = client.patch(f"/api/v1/appointments/{appointment.id}", {"status": to_status, "notes": "x"},
+                            format="json")
+    # then nothing changed and the error says where it could go
+    body = assert_staff_error(response, 422, "VALIDATION_ERROR")
+    assert body["details"]["allowed"] == allowed
+    assert f"'{from_status}' to '{to_status}'" in body["error"]
+    for target in allowed:
+        assert target in body["error"]
+    assert Appointment.objects.filter(pk=appointment.id, status=from_status, notes=None).exists()
+    assert not Event.objects.filter(type="appointment.updated").exists()
 
 
 def test_patch_with_a_bad_status_is_422(staff_client):

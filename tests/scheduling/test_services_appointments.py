@@ -1,17 +1,20 @@
 """scheduling.services: booking rules shared by the Staff API, the admin and the demo seed."""
 import datetime as dt
+import itertools
 
 import pytest
 
 from scheduling import services
 from scheduling.models import Appointment
+from scheduling.state import APPOINTMENT_TRANSITIONS
 from tests.factories import AppointmentFactory, EstimatorFactory, ServiceFactory
-from verso.errors import Conflict, NotFound, ValidationFailed
+from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
 
 AT_TWO = dt.datetime(2030, 1, 7, 14, 0, tzinfo=dt.UTC)
+STATUS_PAIRS = list(itertools.product(Appointment.Status.values, Appointment.Status.values))
 
 
 def _book(service, estimator, **overrides) -> Appointment:
@@ -84,11 +87,41 @@ def test_appointment_update_of_a_missing_appointment_is_not_found():
 
 
 def test_appointment_update_that_changes_nothing_emits_nothing():
-    appointment = AppointmentFactory(status="scheduled")
+    appointment = AppointmentFactory(status="scheduled", notes="Gate code 1234")
 
-    services.appointment_update(appointment_id=appointment.id, changes={"status": "scheduled"})
+    services.appointment_update(appointment_id=appointment.id, changes={"notes": "Gate code 1234"})
 
     assert not Event.objects.exists()
+
+
+def test_the_appointment_lifecycle_is_the_one_in_the_design():
+    assert APPOINTMENT_TRANSITIONS == {
+        "scheduled": ["confirmed", "in_progress", "completed", "cancelled", "no_show"],
+        "confirmed": ["in_progress", "completed", "cancelled", "no_show"],
+        "in_progress": ["completed", "cancelled"],
+        "completed": [],
+        "cancelled": [],
+        "no_show": [],
+    }
+
+
+@pytest.mark.parametrize("from_status, to_status", STATUS_PAIRS, ids=[f"{a}->{b}" for a, b in STATUS_PAIRS])
+def test_an_appointment_moves_only_along_its_lifecycle(from_status, to_status):
+    # given
+    appointment = AppointmentFactory(status=from_status)
+    allowed = APPOINTMENT_TRANSITIONS[from_status]
+    # when / then
+    if to_status in allowed:
+        moved = services.appointment_update(appointment_id=appointment.id, changes={"status": to_status})
+        assert Appointment.objects.get(pk=appointment.id).status == moved.status == to_status
+        event = Event.objects.get(type="appointment.updated")
+        assert event.data["previous_attributes"] == {"status": from_status}
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            services.appointment_update(appointment_id=appointment.id, changes={"status": to_status})
+        assert (refused.value.status_code, refused.value.allowed) == (422, allowed)
+        assert Appointment.objects.get(pk=appointment.id).status == from_status
+        assert not Event.objects.filter(type="appointment.updated").exists()
 
 
 def test_appointment_update_refuses_unknown_fields():
