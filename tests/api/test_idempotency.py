@@ -1,17 +1,27 @@
-"""Idempotency-Key on POST: replay, conflicts, concurrency, expiry, scoping to the API key."""
+"""Idempotency-Key on POST: replay, conflicts, concurrency, expiry, scoping to the API key,
+and crash safety (the work and its stored response commit together or not at all)."""
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from commerce.models import Order, Product
+from tests.commerce.conftest import ADDRESS
 from tests.conftest import KeyedClient
+from tests.factories import ProductFactory, SupplierFactory
 from tests.helpers import run_at_once
+from verso.api import idempotency
 from verso.api.models import IdempotencyKey
+from webhooks import services as webhook_services
 from webhooks.models import Event
 
 pytestmark = [pytest.mark.urls("tests.api.urls")]
 
 STAFF = "/api/v1/_test/echo"
+SUPPLIER = "/api/v1/supplier/_test/echo"
+ORDERS = "/api/v1/orders"
 BODY = {"name": "widget", "count": 2}
 
 
@@ -40,20 +50,39 @@ def test_the_same_key_with_a_different_body_is_409(staff_client):
     assert Event.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_the_same_key_while_the_first_is_still_running_is_409(staff_client):
-    from django.test import RequestFactory
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_while_the_first_is_still_running_is_409(make_staff_client):
+    # given a first request that has claimed the key and is in the middle of its work
+    client = make_staff_client(scopes=["write:leads"])
+    working, may_finish = threading.Event(), threading.Event()
 
-    from verso.api import idempotency
+    def pause_after_the_work(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('INSERT INTO "webhooks_event"'):
+            working.set()
+            may_finish.wait(timeout=30)
+        return result
 
-    # the first request has claimed the key and not finished yet
-    request = RequestFactory().post(STAFF, data=b'{"name": "widget", "count": 2}', content_type="application/json")
-    idempotency.begin(api_key_id=staff_client.api_key.pk, key="order-123", request=request)
-    response = staff_client.post(STAFF, b'{"name": "widget", "count": 2}', content_type="application/json",
-                                 HTTP_IDEMPOTENCY_KEY="order-123")
-    assert response.status_code == 409
-    assert "still being processed" in response.json()["error"]
-    assert Event.objects.count() == 0
+    def first():
+        with connection.execute_wrapper(pause_after_the_work):
+            return post(KeyedClient(client.raw_key, client.api_key)).status_code
+
+    def second():
+        working.wait(timeout=30)
+        try:
+            response = post(KeyedClient(client.raw_key, client.api_key))
+            return response.status_code, response.json()["error"]
+        finally:
+            may_finish.set()
+
+    # when the same key comes again meanwhile
+    first_status, (second_status, message) = run_at_once(first, second)
+
+    # then the second is refused and only the first acted
+    assert (first_status, second_status) == (201, 409)
+    assert "still being processed" in message
+    assert Event.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -125,3 +154,133 @@ def test_concurrent_requests_with_one_key_act_once(make_staff_client):
     acted = [r for r in results if r == (201, None)]
     assert len(acted) == 1
     assert all(status in (201, 409) for status, _ in results)
+
+
+# --- crash safety: the work and its stored response commit together -----------------------
+
+
+class StoringFailed(Exception):
+    pass
+
+
+def fail_to_store(*args, **kwargs):
+    raise StoringFailed("the response could not be stored")
+
+
+def die(*args, **kwargs):
+    raise SystemExit(1)  # what a gunicorn worker timeout or a deploy does to a request in flight
+
+
+def place_order(client, product, key="order-1"):
+    body = {"email": "buyer@example.com", "items": [{"product_id": product.pk, "quantity": 1}],
+            "shipping_address": ADDRESS}
+    return client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+@pytest.fixture
+def committed_events(monkeypatch) -> list:
+    """The events whose transaction committed, as the webhook hooks see them."""
+    seen: list = []
+    monkeypatch.setattr(webhook_services, "_committed_hooks", [])
+    webhook_services.on_event_committed(lambda event: seen.append(event.type))
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_the_order_is_placed_but_before_its_response_is_stored_commits_nothing(
+    make_staff_client, monkeypatch, committed_events
+):
+    # given storing the response fails after the order has been placed
+    client = make_staff_client(scopes=["write:orders"])
+    client.raise_request_exception = False
+    product = ProductFactory(stock_qty=5)
+    with monkeypatch.context() as patched:
+        patched.setattr(idempotency, "finish", fail_to_store)
+        # when
+        response = place_order(client, product)
+    # then it is a server error and nothing of the order was committed
+    assert response.status_code == 500
+    assert response.json() == {"error": "Internal server error", "code": "SERVER_ERROR"}
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=product.pk).stock_qty == 5
+    assert not Event.objects.exists()
+    assert committed_events == []
+
+    # and when the client retries with the same key, the order is placed, once
+    retry = place_order(client, product)
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock_qty == 4
+    assert committed_events == ["order.created"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_before_its_commit_leaves_nothing_and_a_retry_places_the_order_at_once(
+    make_staff_client, monkeypatch, committed_events
+):
+    # given the worker is killed after placing the order, before the commit
+    client = make_staff_client(scopes=["write:orders"])
+    product = ProductFactory(stock_qty=5)
+    with monkeypatch.context() as patched:
+        patched.setattr(idempotency, "finish", die)
+        with pytest.raises(SystemExit):
+            place_order(client, product)
+    # then nothing of the order was committed (its claim on the key is all that is left)
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=product.pk).stock_qty == 5
+    assert committed_events == []
+    assert IdempotencyKey.objects.get().status == IdempotencyKey.IN_PROGRESS
+
+    # when the client retries at once with the same key
+    retry = place_order(client, product)
+
+    # then the dead request's claim does not hold it up: the order is placed, once
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock_qty == 4
+    assert committed_events == ["order.created"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_order_is_replayed_with_its_stored_body_and_never_placed_again(
+    make_staff_client, committed_events
+):
+    # given an order placed with a key
+    client = make_staff_client(scopes=["write:orders"])
+    product = ProductFactory(stock_qty=5)
+    first = place_order(client, product)
+    assert first.status_code == 201
+    # when the same request comes again
+    again = place_order(client, product)
+    # then it gets the same answer, marked as a replay, and nothing more happens
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock_qty == 4
+    assert committed_events == ["order.created"]
+
+
+@pytest.mark.django_db
+def test_the_supplier_api_commits_the_work_and_its_stored_response_together(make_supplier_client, monkeypatch):
+    # given a supplier request whose response fails to be stored after its work
+    client = make_supplier_client(SupplierFactory())
+    client.raise_request_exception = False
+    with monkeypatch.context() as patched:
+        patched.setattr(idempotency, "finish", fail_to_store)
+        failed = client.post(SUPPLIER, BODY, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    # then it is a server error in the supplier envelope, and the work was undone
+    assert failed.status_code == 500
+    assert failed.json() == {"success": False, "error": {"code": "SERVER_ERROR", "message": "Internal server error"}}
+    assert not Event.objects.exists()
+    # when retried, it acts once; a further repeat is a replay
+    retry = client.post(SUPPLIER, BODY, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    again = client.post(SUPPLIER, BODY, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert (retry.status_code, again.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in retry
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == retry.json()
+    assert Event.objects.count() == 1

@@ -51,6 +51,9 @@ class SupplierEchoView(SupplierAPIView):
     def post(self, request):
         data = EchoInput(data=request.data)
         data.is_valid(raise_exception=True)
+        from webhooks.services import emit
+
+        emit("lead.created", dict(data.validated_data))  # a side effect to count, as on the staff echo
         return Response({"echo": data.validated_data}, status=201)
 
 

@@ -1,6 +1,4 @@
 """The demo seed: a full catalogue and orders made through the services, once."""
-import time
-
 import pytest
 from django.core.management import call_command
 
@@ -9,13 +7,10 @@ from commerce.models import Category, Order, OrderGroup, Product, StatusChange
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_fills_the_catalogue_and_orders_once_and_quickly(capsys):
+def test_seed_demo_fills_the_catalogue_and_orders_once(capsys):
     # when
-    started = time.monotonic()
     call_command("seed_demo")
-    elapsed = time.monotonic() - started
     # then
-    assert elapsed < 60  # generous for CI; about 7 s for every app on SQLite
     assert Category.objects.filter(parent__isnull=True).count() == 2
     assert Product.objects.count() >= 180
     assert set(Product.objects.values_list("approval_status", flat=True)) == {"approved", "pending", "rejected"}

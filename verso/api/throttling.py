@@ -1,15 +1,21 @@
-"""Per-key rate limits on django-ratelimit's counters in the shared cache.
+"""Per-key rate limits: fixed-window counters in the shared cache.
 
 Staff keys: reads and writes are counted separately (100/min and 30/min by default);
 Supplier keys: one budget (1000/hour). An admin may override a key's rate. Requests
 that never got as far as a key are counted per client IP. If the cache is unreachable
 the request is served (fail open) and the fault is logged.
+
+Each counter lives for one window. Windows are fixed, but each client's are shifted by an
+offset of its own (as django-ratelimit does), so all counters don't roll over at once.
+The time comes from ``clock``, which tests set to start a fresh window without waiting.
 """
 import logging
 import time
+import zlib
+from dataclasses import dataclass
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
+from django.core.cache import caches
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
@@ -18,6 +24,54 @@ from verso.network import client_ip
 from . import sharedcache
 
 logger = logging.getLogger(__name__)
+
+PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+# A counter outlives its window by a little, so a request on the edge never finds it gone.
+EXPIRY_MARGIN = 5
+
+# The limiter's clock: Unix seconds.
+clock = time.time
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    count: int
+    window_end: int  # Unix seconds: when the counter starts again from zero
+
+    @property
+    def should_limit(self) -> bool:
+        return self.count > self.limit
+
+
+def split_rate(rate: str) -> tuple[int, int]:
+    """"100/m" -> (100, 60); "5/10m" -> (5, 600)."""
+    count, _, period = rate.partition("/")
+    return int(count), int(period[:-1] or 1) * PERIODS[period[-1]]
+
+
+def window_end(who: str, period: int, now: float) -> int:
+    """The end of ``who``'s window that contains ``now``: windows are [end - period, end)."""
+    ts = int(now)
+    end = ts - ts % period + zlib.crc32(who.encode()) % period
+    return end if end > ts else end + period
+
+
+def count_request(*, group: str, who: str, rate: str) -> Usage:
+    """Count one request against ``who``'s budget in ``group`` and say where it stands."""
+    limit, period = split_rate(rate)
+    end = window_end(who, period, clock())
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{rate}:{who}:{end}"
+    if cache.add(key, 1, period + EXPIRY_MARGIN):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls: this request opens it again
+            cache.add(key, 1, period + EXPIRY_MARGIN)
+            count = 1
+    return Usage(limit=limit, count=count, window_end=end)
 
 
 def _rate_for(request, view) -> tuple[str, str]:
@@ -38,21 +92,17 @@ class ApiKeyRateThrottle(BaseThrottle):
         if not sharedcache.available():
             return True  # fail open while the cache is known to be down
         try:
-            usage = get_usage(request._request, group=group, key=lambda g, r: who, rate=rate, increment=True)
+            usage = count_request(group=group, who=who, rate=rate)
         except sharedcache.CACHE_ERRORS as exc:
             sharedcache.failed(f"rate limiting {who}", exc)
             return True
-        if usage is None:  # RATELIMIT_FAIL_OPEN: the counter could not be read
-            logger.error("Rate-limit counter unavailable; serving %s without a limit", who)
-            return True
-        time_left = max(1, usage["time_left"])
         request._request.rate_limit_headers = {
-            "X-RateLimit-Limit": str(usage["limit"]),
-            "X-RateLimit-Remaining": str(max(0, usage["limit"] - usage["count"])),
-            "X-RateLimit-Reset": str(int(time.time()) + time_left),
+            "X-RateLimit-Limit": str(usage.limit),
+            "X-RateLimit-Remaining": str(max(0, usage.limit - usage.count)),
+            "X-RateLimit-Reset": str(usage.window_end),
         }
-        self._wait = time_left
-        return not usage["should_limit"]
+        self._wait = max(1, usage.window_end - int(clock()))
+        return not usage.should_limit
 
     def wait(self):
         return getattr(self, "_wait", 1)

@@ -4,6 +4,7 @@ Staff API views subclass ``StaffAPIView``/``StaffViewSet``; Supplier API views s
 ``SupplierAPIView``/``SupplierViewSet``. A view only declares its scopes and does its work.
 """
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -15,25 +16,25 @@ from verso.errors import InvalidParameters
 
 from . import idempotency
 from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
-from .exceptions import (
-    ApiError,
-    PayloadTooLarge,
-    staff_body,
-    staff_exception_handler,
-    supplier_body,
-    supplier_exception_handler,
-)
+from .exceptions import PayloadTooLarge, staff_exception_handler, supplier_exception_handler
 from .fields import InputSerializer
 from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
 from .parsers import JSONParser
 from .permissions import HasScope
-from .renderers import JSONRenderer, SupplierJSONRenderer, dumps
+from .renderers import JSONRenderer, SupplierJSONRenderer
 from .throttling import ApiKeyRateThrottle
 
 
 class _Replay(Exception):
     def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+class _RollBack(Exception):
+    """A server error: undo the request's work along with its transaction."""
+
+    def __init__(self, response):
         self.response = response
 
 
@@ -55,6 +56,62 @@ class ApiViewMixin:
     # {"list": "read:leads", ...} for viewsets, {"GET": ..., "POST": ...} for plain views.
     required_scopes: dict[str, str] | None = {}
     default_per_page = 25
+
+    _idempotency_claim: idempotency.Claim | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        """DRF's dispatch, except that a POST with an Idempotency-Key runs its handler, renders
+        the response and stores it in one transaction (see verso.api.idempotency)."""
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        try:
+            self.initial(request, *args, **kwargs)
+            if request.method.lower() in self.http_method_names:
+                handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
+            else:
+                handler = self.http_method_not_allowed
+            if self._idempotency_claim is not None:
+                self.response = self._act_once(self._idempotency_claim, handler, request, *args, **kwargs)
+                return self.response
+            response = handler(request, *args, **kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response
+
+    def _act_once(self, claim, handler, request, *args, **kwargs):
+        """The work, the rendered response and its stored copy commit together, or none of them."""
+        held = False
+        try:
+            with transaction.atomic():
+                replay = idempotency.hold(claim)
+                if replay is not None:
+                    return self.finalize_response(request, replay, *args, **kwargs)
+                held = True
+                try:
+                    with transaction.atomic():  # a failed handler's own work is undone, its 4xx kept
+                        response = handler(request, *args, **kwargs)
+                except Exception as exc:
+                    response = self.handle_exception(exc)
+                response = self.finalize_response(request, response, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+                if response.status_code >= 500:
+                    raise _RollBack(response)
+                idempotency.finish(
+                    claim, status=response.status_code, body=response.content,
+                    content_type=response.get("Content-Type", "application/json"),
+                )
+            return response
+        except Exception as exc:
+            if not held:
+                raise  # another request holds the key: it is not ours to release
+            idempotency.release(claim)  # nothing committed: a retry may act
+            if isinstance(exc, _RollBack):
+                return exc.response
+            return self.finalize_response(request, self.handle_exception(exc), *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)
@@ -86,24 +143,7 @@ class ApiViewMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         for header, value in getattr(request._request, "rate_limit_headers", {}).items():
             response[header] = value
-        claim = getattr(self, "_idempotency_claim", None)
-        if claim is not None:
-            try:
-                if hasattr(response, "render"):
-                    response.render()
-            except Exception:
-                # The work may have committed: remember the failure, never leave the key "in progress".
-                body = self.envelope(ApiError(500, "SERVER_ERROR", "Internal server error"))
-                idempotency.finish(claim, status=500, body=dumps(body))
-                raise
-            idempotency.finish(
-                claim, status=response.status_code, body=response.content,
-                content_type=response.get("Content-Type", "application/json"),
-            )
         return response
-
-    def envelope(self, error: ApiError) -> dict:
-        return supplier_body(error) if self.api_flavour == "supplier" else staff_body(error)
 
     def paginate(self, queryset, request) -> Page:
         return paginate(queryset, request, default_per_page=self.default_per_page)
