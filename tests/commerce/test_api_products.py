@@ -221,7 +221,9 @@ def test_patching_a_product_changes_only_the_given_fields(staff_client):
 
 def test_patching_cannot_change_the_approval_status(staff_client):
     product = ProductFactory(approval_status=Product.PENDING)
-    staff_client.patch(f"/api/v1/products/{product.pk}", {"approval_status": "approved"}, format="json")
+    response = staff_client.patch(f"/api/v1/products/{product.pk}", {"approval_status": "approved"}, format="json")
+    assert response.status_code == 422
+    assert response.json()["details"] == {"approval_status": "Unknown field."}
     product.refresh_from_db()
     assert product.approval_status == Product.PENDING
 

@@ -1,0 +1,73 @@
+"""Query parameters at the edges of what a database can hold: a 400 VALIDATION_ERROR naming the
+parameter, never a 500, on PostgreSQL and on the embedded SQLite default alike.
+
+The suite runs on PostgreSQL; the last test runs this module again in a child pytest on
+SQLite (no DATABASE_URL), where an integer past 64 bits or a year-0 instant used to crash.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.helpers import assert_staff_error
+
+ON_SQLITE_CHILD = "VERSO_PARAMETER_EDGES_CHILD"
+
+REFUSED = [
+    # (query, the parameter the 400 names)
+    ("/api/v1/products?category_id=100000000000000000000", "category_id"),
+    ("/api/v1/products?supplier_id=9223372036854775808", "supplier_id"),
+    ("/api/v1/products?category_id=0", "category_id"),
+    ("/api/v1/products?category_id=-1", "category_id"),
+    ("/api/v1/products?category_id=%D9%A5", "category_id"),  # an Arabic-Indic five is not ASCII digits
+    ("/api/v1/categories?parent_id=99999999999999999999999", "parent_id"),
+    ("/api/v1/appointments?estimator_id=18446744073709551616", "estimator_id"),
+    ("/api/v1/leads?created_after=0001-01-01T00:30:00%2B01:00", "created_after"),
+    ("/api/v1/leads?created_before=0001-01-01T00:00:00%2B00:01", "created_before"),
+    ("/api/v1/orders?created_before=9999-12-31T23:30:00-01:00", "created_before"),
+    ("/api/v1/orders?created_after=9999-12-31T23:59:59-23:59", "created_after"),
+    ("/api/v1/orders?status=", "status"),
+    ("/api/v1/products?in_stock=1", "in_stock"),
+    ("/api/v1/products?page=100000000000000000000", "page"),
+    ("/api/v1/products?page=", "page"),
+    ("/api/v1/leads?sort=", "sort"),
+]
+
+ACCEPTED = [
+    # The last representable instants and the largest id are fine: they just match nothing.
+    "/api/v1/products?category_id=9223372036854775807",
+    "/api/v1/leads?created_after=0001-01-01T00:00:00Z",
+    "/api/v1/orders?created_before=9999-12-31T23:59:59Z",
+    "/api/v1/orders?created_before=9999-12-31",
+    "/api/v1/appointments?date_to=9999-12-31",
+    "/api/v1/products?per_page=100000000000000000000",  # clamped to 100
+]
+
+
+@pytest.mark.parametrize("url, parameter", REFUSED)
+def test_a_parameter_the_database_cannot_hold_is_a_400_naming_it(staff_client, url, parameter):
+    body = assert_staff_error(staff_client.get(url), 400, "VALIDATION_ERROR")
+    assert parameter in body["details"], body
+
+
+@pytest.mark.parametrize("url", ACCEPTED)
+def test_the_last_representable_values_are_accepted(staff_client, url):
+    response = staff_client.get(url)
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.skipif(os.environ.get(ON_SQLITE_CHILD) == "1", reason="already the SQLite run")
+def test_the_same_edges_hold_on_the_embedded_sqlite_default(tmp_path):
+    if not settings.IS_POSTGRES:
+        pytest.skip("this run is on SQLite already")
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("DATABASE_URL", "REDIS_URL"))}
+    env.update({ON_SQLITE_CHILD: "1", "VERSO_VAR_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", __file__],
+        cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"{len(REFUSED) + len(ACCEPTED)} passed" in result.stdout, result.stdout[-1000:]
