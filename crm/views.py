@@ -7,9 +7,8 @@ import logging
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.core import is_ratelimited
 
-from verso.api import sharedcache
+from verso.api import sharedcache, throttling
 from verso.errors import DomainError
 from verso.network import client_ip
 
@@ -22,22 +21,23 @@ logger = logging.getLogger(__name__)
 CONTACT_RATE = "5/m"
 
 
-def _over_the_limit(request) -> bool:
-    """Count this POST against its IP; False (serve it) while the cache is down."""
-    if not sharedcache.available():
-        return False
+def _seconds_until_allowed(request) -> int:
+    """Count this POST against its IP: 0 to serve it (always while the cache is down), else the wait."""
+    if request.method != "POST" or not sharedcache.available():
+        return 0
     try:
-        return is_ratelimited(request, group="crm.contact", key="ip", rate=CONTACT_RATE, method="POST", increment=True)
+        usage = throttling.count_request(group="crm.contact", who=f"ip:{client_ip(request)}", rate=CONTACT_RATE)
     except sharedcache.CACHE_ERRORS as exc:
         sharedcache.failed(f"rate limiting the contact form for {client_ip(request)}", exc)
-        return False
+        return 0
+    return max(1, usage.window_end - int(throttling.clock())) if usage.should_limit else 0
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
-    if _over_the_limit(request):
+    if wait := _seconds_until_allowed(request):
         response = render(request, "crm/rate_limited.html", status=429)
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(wait)
         return response
     if request.method in ("GET", "HEAD"):
         return render(request, "crm/contact.html", {"form": ContactForm()})

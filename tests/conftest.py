@@ -1,4 +1,4 @@
-"""Shared fixtures: a clean cache per test, API clients holding real keys, service markers."""
+"""Shared fixtures: a clean cache per test, API clients holding real keys, the rate limiter's clock, markers."""
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -6,7 +6,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import StaffUserFactory
-from verso.api import keys
+from verso.api import keys, throttling
 from verso.api.scopes import ALL_SCOPES
 from verso.api.services import api_key_create
 
@@ -93,3 +93,24 @@ def make_admin_client(db):
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
+
+
+class StoppedClock:
+    """Stands in for the rate limiter's clock: time moves only when a test moves it."""
+
+    def __init__(self, now: int):
+        self.now = now
+
+    def __call__(self) -> float:
+        return float(self.now)
+
+    def advance(self, seconds: int) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch) -> StoppedClock:
+    """Every request of the test falls in one rate-limit window until the test advances the clock."""
+    clock = StoppedClock(1_800_000_000)
+    monkeypatch.setattr(throttling, "clock", clock)
+    return clock

@@ -9,34 +9,23 @@ locks anyone out. The counters live in the default cache (Redis in production); 
 unreachable, logins are served without a limit and the fault is logged, like the API.
 """
 import hashlib
-import re
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 
 from verso.api import sharedcache
+from verso.api.throttling import split_rate
 from verso.network import client_ip
 
-_RATE_RE = re.compile(r"^([1-9]\d*)/([1-9]\d*)?([smhd])$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _UNITS = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"10/5m"`` -> (10 attempts, 300 seconds)."""
-    match = _RATE_RE.match(rate)
-    if match is None:
-        raise ImproperlyConfigured(f"A login rate looks like 10/5m (N per [k]s, m, h or d), not {rate!r}")
-    count, multiplier, unit = match.groups()
-    return int(count), int(multiplier or 1) * _SECONDS[unit]
 
 
 def _counters(request, username: str) -> list[tuple[str, int, int]]:
     """(cache key, allowed failures, window in seconds) for each counter an attempt is counted on."""
-    per_ip = parse_rate(settings.VERSO_LOGIN_RATE_PER_IP)
-    per_username = parse_rate(settings.VERSO_LOGIN_RATE_PER_USERNAME)
+    per_ip = split_rate(settings.VERSO_LOGIN_RATE_PER_IP)
+    per_username = split_rate(settings.VERSO_LOGIN_RATE_PER_USERNAME)
     # Case-folded, so "Admin" and "admin" share one budget; hashed, so any username makes a safe key.
     name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
     return [
@@ -74,12 +63,7 @@ def record_failure(request, username: str) -> None:
         return
     try:
         for key, _, window in _counters(request, username):
-            if cache.add(key, 1, timeout=window):
-                continue
-            try:
-                cache.incr(key)
-            except ValueError:  # the window ended between add and incr: this failure starts the next one
-                cache.add(key, 1, timeout=window)
+            sharedcache.bump(key, window)
     except sharedcache.CACHE_ERRORS as exc:
         sharedcache.failed("counting a failed login", exc)
 

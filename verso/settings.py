@@ -243,14 +243,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Rate limits (django-ratelimit counters in the default cache, Redis in production).
+# Rate limits (verso.api.throttling): fixed-window counters in the default cache (Redis in
+# production); a counter that cannot be read means "serve the request" (fail open).
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
 # Reverse proxies in front of Verso (each appends to X-Forwarded-For); 0 = clients connect directly.
 VERSO_TRUSTED_PROXY_HOPS = int(env("VERSO_TRUSTED_PROXY_HOPS", "0"))
-RATELIMIT_IP_META_KEY = "verso.network.client_ip"
-RATELIMIT_CACHE_PREFIX = "rl:"
-# A counter that cannot be read means "serve the request" (fail open), never "refuse".
-RATELIMIT_FAIL_OPEN = True
 VERSO_STAFF_READ_RATE = env("VERSO_STAFF_READ_RATE", "100/m")
 VERSO_STAFF_WRITE_RATE = env("VERSO_STAFF_WRITE_RATE", "30/m")
 VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")

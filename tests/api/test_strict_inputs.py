@@ -2,7 +2,7 @@
 naming it, and nothing changes (verso.api.fields.InputSerializer, one mechanism for all)."""
 import pytest
 
-from commerce.models import Category, Order, Product
+from commerce.models import Category, Order
 from crm.models import Lead
 from scheduling.models import Appointment
 from tests.factories import LeadFactory, ProductFactory

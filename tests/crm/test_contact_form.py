@@ -3,6 +3,7 @@ import pytest
 from django.test import Client
 
 from crm.models import Lead
+from verso.api import throttling
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_missing_fields_show_the_form_again_with_errors():
     assert Lead.objects.count() == 0
 
 
-def test_posts_are_rate_limited_per_ip():
+def test_posts_are_rate_limited_per_ip(throttle_clock):
     browser, token = _browser(ip="198.51.100.1")
     for n in range(5):
         assert _submit(browser, token, email=f"jane{n}@example.com").status_code == 302
@@ -111,11 +112,14 @@ def test_posts_are_rate_limited_per_ip():
     limited = _submit(browser, token, email="jane6@example.com")
 
     assert limited.status_code == 429
-    assert limited["Retry-After"] == "60"
+    window_end = throttling.window_end("ip:198.51.100.1", 60, throttle_clock.now)
+    assert limited["Retry-After"] == str(window_end - throttle_clock.now)
     assert b"wait a minute" in limited.content
     assert Lead.objects.count() == 5
     other_ip, other_token = _browser(ip="198.51.100.2")
     assert _submit(other_ip, other_token).status_code == 302
+    throttle_clock.advance(window_end - throttle_clock.now)  # the next window: the budget is back
+    assert _submit(browser, token, email="jane7@example.com").status_code == 302
 
 
 def test_reading_the_form_is_not_rate_limited():
@@ -129,7 +133,7 @@ def test_head_requests_on_the_public_pages_succeed():
     assert Client().head("/contact/thanks/").status_code == 200
 
 
-def test_behind_a_trusted_proxy_the_limit_is_per_visitor_not_per_proxy(settings):
+def test_behind_a_trusted_proxy_the_limit_is_per_visitor_not_per_proxy(settings, throttle_clock):
     settings.VERSO_TRUSTED_PROXY_HOPS = 1
     proxy = "10.0.0.5"
     # six visitors through the same proxy: each has a budget of their own

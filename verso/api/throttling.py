@@ -15,13 +15,14 @@ import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
 from verso.network import client_ip
 
 from . import sharedcache
+from .models import RATE_RE
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ class Usage:
 
 
 def split_rate(rate: str) -> tuple[int, int]:
-    """"100/m" -> (100, 60); "5/10m" -> (5, 600)."""
+    """"100/m" -> (100, 60); "5/10m" -> (5, 600). A malformed rate (a setting) is a configuration error."""
+    if not RATE_RE.match(rate):
+        raise ImproperlyConfigured(f"A rate looks like 100/m or 10/5m (N per [k] s, m, h or d), not {rate!r}")
     count, _, period = rate.partition("/")
     return int(count), int(period[:-1] or 1) * PERIODS[period[-1]]
 
@@ -61,17 +64,8 @@ def count_request(*, group: str, who: str, rate: str) -> Usage:
     """Count one request against ``who``'s budget in ``group`` and say where it stands."""
     limit, period = split_rate(rate)
     end = window_end(who, period, clock())
-    cache = caches[settings.RATELIMIT_USE_CACHE]
     key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{rate}:{who}:{end}"
-    if cache.add(key, 1, period + EXPIRY_MARGIN):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls: this request opens it again
-            cache.add(key, 1, period + EXPIRY_MARGIN)
-            count = 1
-    return Usage(limit=limit, count=count, window_end=end)
+    return Usage(limit=limit, count=sharedcache.bump(key, period + EXPIRY_MARGIN), window_end=end)
 
 
 def _rate_for(request, view) -> tuple[str, str]:
