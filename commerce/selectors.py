@@ -1,5 +1,5 @@
 """Commerce reads: the querysets behind lists and the few-query assembly of an order's detail."""
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from verso.db import child_rows, decoded
@@ -9,12 +9,9 @@ from . import representations as rep
 from .models import Category, Order, OrderGroup, OrderItem, Product
 
 
-def product_list(*, search: str = "") -> QuerySet:
+def product_list() -> QuerySet:
     """Every live (non-deleted) product, any approval status, as ``.values()`` rows."""
-    qs = Product.objects.filter(deleted_at__isnull=True)
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(sku__icontains=search) | Q(description__icontains=search))
-    return qs.values(*rep.PRODUCT_VALUES)
+    return Product.objects.filter(deleted_at__isnull=True).values(*rep.PRODUCT_VALUES)
 
 
 def product_get(*, product_id: int) -> Product:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from verso.changes import previous_values, reject_unknown_fields
+from verso.db import MAX_BIGINT, MAX_INT
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from webhooks.services import emit, emit_updated
 
@@ -187,8 +188,6 @@ PRODUCT_FIELDS = {
     "category_id", "supplier_id",
 }
 _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
-MAX_INT = 2_147_483_647  # the columns are 32-bit integers on every database
-MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit
 # The most of one product a single order line may ask for (the Staff API and its OpenAPI
 # document use it too): a typing slip, not a real order, beyond that.
 MAX_ORDER_QUANTITY = 1_000_000
@@ -702,6 +701,10 @@ def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, c
     return group
 
 
+# What an order update changes; a comment alone changes nothing.
+ORDER_UPDATE_FIELDS = ("status", "tracking_number", "fulfillment_status")
+
+
 @transaction.atomic
 def order_update(
     *, order: Order, actor: Actor, status: str | None = None, tracking_number: str | None = None,
@@ -713,7 +716,7 @@ def order_update(
     order = _lock_order(order.pk)
     if status is None and tracking_number is None and fulfillment_status is None:
         raise ValidationFailed.for_fields(
-            {"non_field_errors": "Give at least one of status, tracking_number, fulfillment_status."}
+            {"non_field_errors": f"Give at least one of {', '.join(ORDER_UPDATE_FIELDS)}."}
         )
     if fulfillment_status is not None and fulfillment_status not in dict(Order.FULFILLMENT_CHOICES):
         raise ValidationFailed.for_fields(

@@ -1,4 +1,4 @@
-"""Reading a parent row and its children in one SQL query.
+"""Database limits, and reading a parent row and its children in one SQL query.
 
 ``child_rows`` turns a correlated child queryset into a JSON array column
 (``jsonb_agg`` on PostgreSQL, ``json_group_array`` on SQLite), so a detail endpoint like
@@ -10,6 +10,9 @@ from decimal import Decimal
 from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
+
+MAX_INT = 2_147_483_647  # the widest integer column that is not an id (32-bit on every database)
+MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit on every database
 
 
 class JSONArrayAgg(Aggregate):

@@ -233,6 +233,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
+    # The <id:…> path converter (verso.api.converters): ids are 1 to 2^63-1.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},  # verso.db.MAX_BIGINT
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Both bearer schemes are always declared (verso.api.schema maps each view to its own).
     "APPEND_COMPONENTS": {

@@ -1,10 +1,13 @@
 """URL map: admin, portal, contact form, both APIs, docs and health checks."""
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from verso import health, logins
+from verso.api.converters import IdConverter
 from verso.api.views import StaffUnknownPathView, SupplierUnknownPathView
+
+register_converter(IdConverter, "id")
 
 supplier_api = [
     re_path(r"^.*$", SupplierUnknownPathView.as_view()),

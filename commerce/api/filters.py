@@ -1,8 +1,9 @@
 """Query-parameter filters for the commerce lists; any unparsable value is a 400 naming it."""
 import django_filters
+from django.db.models import Q
 
 from commerce.models import Order, Product, stock_status_expression
-from verso.api.query import BooleanFilter, IdFilter, InstantFilter, RangeFilterSet
+from verso.api.query import BooleanFilter, IdFilter, InstantFilter, RangeFilterSet, TextFilter
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -17,6 +18,14 @@ class ProductFilter(django_filters.FilterSet):
         method="filter_stock_status",
         choices=[(s, s) for s in (Product.IN_STOCK, Product.LOW_STOCK, Product.OUT_OF_STOCK)],
     )
+
+    search = TextFilter(method="filter_search", allow_empty=True, help_text="Words in the name, SKU or description.")
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value) | Q(description__icontains=value))
 
     def filter_in_stock(self, queryset, name, value):
         if value is None:
@@ -49,7 +58,7 @@ class OrderFilter(RangeFilterSet):
     )
     ranges = (("created_after", "created_before"),)
     # Beyond the contract:
-    email = django_filters.CharFilter(
+    email = TextFilter(
         field_name="email", lookup_expr="iexact", help_text="The customer's email (exact, any case)."
     )
     fulfillment_status = django_filters.ChoiceFilter(field_name="fulfillment_status", choices=Order.FULFILLMENT_CHOICES)

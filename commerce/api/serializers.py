@@ -5,7 +5,7 @@ responses themselves are built by commerce.representations from plain rows.
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
-from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_QUANTITY
+from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_QUANTITY, ORDER_UPDATE_FIELDS
 from verso.api.fields import InputSerializer, NamedEnumField, PercentField
 
 
@@ -96,6 +96,7 @@ class OrderCreateInput(InputSerializer):
 
 
 class OrderUpdateInput(InputSerializer):
+    one_of_required = ORDER_UPDATE_FIELDS
     status = OrderStatusField(required=False)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
     fulfillment_status = serializers.ChoiceField(choices=Order.FULFILLMENT_CHOICES, required=False)

@@ -5,10 +5,10 @@ from . import views
 
 urlpatterns = [
     path("products", views.ProductListView.as_view(), name="staff-products"),
-    path("products/<int:pk>", views.ProductDetailView.as_view(), name="staff-product"),
+    path("products/<id:pk>", views.ProductDetailView.as_view(), name="staff-product"),
     path("categories", views.CategoryListView.as_view(), name="staff-categories"),
-    path("categories/<int:pk>", views.CategoryDetailView.as_view(), name="staff-category"),
+    path("categories/<id:pk>", views.CategoryDetailView.as_view(), name="staff-category"),
     path("orders", views.OrderListView.as_view(), name="staff-orders"),
-    path("orders/<int:pk>", views.OrderDetailView.as_view(), name="staff-order"),
-    path("orders/<int:pk>/groups/<int:group_id>", views.OrderGroupDetailView.as_view(), name="staff-order-group"),
+    path("orders/<id:pk>", views.OrderDetailView.as_view(), name="staff-order"),
+    path("orders/<id:pk>/groups/<id:group_id>", views.OrderGroupDetailView.as_view(), name="staff-order-group"),
 ]

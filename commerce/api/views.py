@@ -3,8 +3,7 @@
 Lists render ``.values()`` rows through commerce.representations, one SQL query per
 page whatever its size (the key's lookup is cached).
 """
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -45,15 +44,11 @@ class ProductListView(StaffAPIView):
         operation_id="products_list",
         summary="List products",
         description="Every non-deleted product, whatever its approval status.",
-        parameters=[
-            *PAGE_PARAMS, *filter_parameters(ProductFilter),
-            OpenApiParameter("search", OpenApiTypes.STR, description="Words in the name, SKU or description."),
-            *sort_parameters(PRODUCT_SORTS, "created_at"),
-        ],
+        parameters=[*PAGE_PARAMS, *filter_parameters(ProductFilter), *sort_parameters(PRODUCT_SORTS, "created_at")],
         responses={200: staff_page_of("ProductPage", s.ProductOut), **staff_errors(400, 401, 403, 429)},
     )
     def get(self, request):
-        qs = selectors.product_list(search=request.query_params.get("search", "").strip())
+        qs = selectors.product_list()
         qs = apply_filterset(ProductFilter, request, qs)
         qs = qs.order_by(*ordering_from(request, allowed=PRODUCT_SORTS, default_sort="created_at"))
         page = self.paginate(qs, request)

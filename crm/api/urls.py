@@ -5,5 +5,5 @@ from .views import LeadViewSet
 
 urlpatterns = [
     path("leads", LeadViewSet.as_view({"get": "list", "post": "create"}), name="api-leads"),
-    path("leads/<int:pk>", LeadViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="api-lead"),
+    path("leads/<id:pk>", LeadViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="api-lead"),
 ]

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from scheduling.models import MAX_DURATION_MINUTES, Appointment
 from verso.api.fields import InputSerializer, InstantField, NamedEnumField
+from verso.db import MAX_BIGINT
 
 
 class AppointmentStatusField(NamedEnumField):
@@ -19,8 +20,8 @@ class AppointmentCreateInput(InputSerializer):
     duration_minutes = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_DURATION_MINUTES, help_text="Defaults to the service's duration."
     )
-    service_id = serializers.IntegerField(min_value=1)
-    estimator_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    service_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+    estimator_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
     notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
     status = AppointmentStatusField(required=False)
 

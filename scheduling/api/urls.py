@@ -8,7 +8,7 @@ urlpatterns = [
         "appointments", AppointmentViewSet.as_view({"get": "list", "post": "create"}), name="api-appointments"
     ),
     path(
-        "appointments/<int:pk>",
+        "appointments/<id:pk>",
         AppointmentViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="api-appointment",
     ),

@@ -180,3 +180,12 @@ def test_keys_carry_at_least_160_bits_of_randomness(staff_client):
     secret = secret_part(staff_client.raw_key)
     assert staff_client.raw_key.startswith("sk_live_")
     assert len(secret) * 6 >= 160  # url-safe base64: 6 bits per character
+
+
+@pytest.mark.parametrize("path", ["/api/v1/leads", "/api/v1/appointments", "/api/v1/products"])
+def test_describing_an_endpoint_with_options_needs_one_of_its_scopes(make_staff_client, path):
+    outsider = make_staff_client(scopes=["read:orders"])
+    assert outsider.options(path).status_code == 403
+    reader = make_staff_client(scopes=[{"/api/v1/leads": "read:leads", "/api/v1/appointments": "read:appointments",
+                                        "/api/v1/products": "read:products"}[path]])
+    assert reader.options(path).status_code == 200

@@ -22,7 +22,7 @@ def test_a_rate_override_that_is_not_a_rate_is_refused(rate):
 def test_an_enormous_page_number_is_400(staff_client):
     response = staff_client.get(STAFF, {"page": 10**20})
     assert response.status_code == 400
-    assert response.json()["details"] == {"page": "Must be at most 10000000."}
+    assert response.json()["details"] == {"page": "Must be a whole number from 1 to 10000000."}
 
 
 def test_an_unknown_path_still_counts_and_reports_the_rate_limit(staff_client):

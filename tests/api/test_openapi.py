@@ -74,3 +74,18 @@ def test_ids_and_pages_are_documented_with_the_bounds_the_api_checks(schema):
                                      "maximum": 9223372036854775807}
     assert params["page"]["minimum"] == 1 and params["per_page"]["minimum"] == 1
     assert params["in_stock"] == {"type": "boolean"}
+
+
+def test_an_order_update_documents_that_it_needs_a_field_to_change(schema):
+    op = schema["paths"]["/api/v1/orders/{id}"]["patch"]
+    body = _resolve(schema, op["requestBody"]["content"]["application/json"]["schema"])
+    assert body["anyOf"] == [{"required": ["status"]}, {"required": ["tracking_number"]},
+                             {"required": ["fulfillment_status"]}]
+
+
+def test_text_and_slug_fields_document_what_they_refuse(schema):
+    category = schema["components"]["schemas"]["CategoryInputRequest"]["properties"]
+    assert category["name"]["pattern"] == r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # not blank, no NUL
+    assert category["slug"]["oneOf"][0]["pattern"] == r"^[-a-zA-Z0-9_]+$"
+    search = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/products"]["get"]["parameters"]}["search"]
+    assert search == {"type": "string", "pattern": r"^[^\u0000]*$"}

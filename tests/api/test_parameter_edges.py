@@ -33,7 +33,12 @@ REFUSED = [
     ("/api/v1/products?in_stock=1", "in_stock"),
     ("/api/v1/products?page=100000000000000000000", "page"),
     ("/api/v1/products?page=", "page"),
+    ("/api/v1/products?per_page=9223372036854775808", "per_page"),
+    ("/api/v1/products?per_page=" + "9" * 5000, "per_page"),  # past int()'s 4300-digit limit
+    ("/api/v1/products?category_id=" + "1" * 5000, "category_id"),
     ("/api/v1/leads?sort=", "sort"),
+    ("/api/v1/products?search=rose%00", "search"),  # PostgreSQL cannot compare text holding NUL
+    ("/api/v1/orders?email=a%00@example.com", "email"),
 ]
 
 ACCEPTED = [
@@ -43,7 +48,19 @@ ACCEPTED = [
     "/api/v1/orders?created_before=9999-12-31T23:59:59Z",
     "/api/v1/orders?created_before=9999-12-31",
     "/api/v1/appointments?date_to=9999-12-31",
-    "/api/v1/products?per_page=100000000000000000000",  # clamped to 100
+    "/api/v1/products?per_page=9223372036854775807",  # read as 100
+    "/api/v1/products?per_page=000000000000000000000000042",
+    "/api/v1/products?search=",  # an empty search box: no search
+]
+
+UNKNOWN_IDS = [
+    # (method, path): an id past 64 bits (or 0) names no row, like any id that names none
+    ("patch", "/api/v1/orders/99999999999999999999999/groups/1"),
+    ("patch", "/api/v1/orders/1/groups/9223372036854775808"),
+    ("get", "/api/v1/products/0"),
+    ("get", "/api/v1/leads/9223372036854775808"),
+    ("get", "/api/v1/categories/" + "9" * 5000),
+    ("delete", "/api/v1/products/18446744073709551616"),
 ]
 
 
@@ -59,6 +76,13 @@ def test_the_last_representable_values_are_accepted(staff_client, url):
     assert response.status_code == 200, response.content
 
 
+@pytest.mark.parametrize("method, path", UNKNOWN_IDS)
+def test_an_id_the_database_cannot_hold_is_a_404_like_any_unknown_id(staff_client, method, path):
+    response = getattr(staff_client, method)(path, {"status": "confirmed"} if method == "patch" else None,
+                                             format="json")
+    assert_staff_error(response, 404, "NOT_FOUND")
+
+
 @pytest.mark.skipif(os.environ.get(ON_SQLITE_CHILD) == "1", reason="already the SQLite run")
 def test_the_same_edges_hold_on_the_embedded_sqlite_default(tmp_path):
     if not settings.IS_POSTGRES:
@@ -70,4 +94,4 @@ def test_the_same_edges_hold_on_the_embedded_sqlite_default(tmp_path):
         cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert f"{len(REFUSED) + len(ACCEPTED)} passed" in result.stdout, result.stdout[-1000:]
+    assert f"{len(REFUSED) + len(ACCEPTED) + len(UNKNOWN_IDS)} passed" in result.stdout, result.stdout[-1000:]

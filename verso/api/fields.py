@@ -50,6 +50,10 @@ class InputSerializer(serializers.Serializer):
     # Base of every API input serializer (nested ones included): strict types, unknown fields
     # refused. (A comment, not a docstring: OpenAPI would show it as every body's description.)
 
+    # Fields of which the service needs at least one (documented as an OpenAPI anyOf; the
+    # service that owns the rule enforces it).
+    one_of_required: tuple[str, ...] = ()
+
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             return super().to_internal_value(data)  # DRF's "Expected a dictionary" error

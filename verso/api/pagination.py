@@ -13,7 +13,8 @@ from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from drf_spectacular.utils import OpenApiParameter
 
-from verso.api.query import WHOLE_NUMBER
+from verso.api.query import whole_number
+from verso.db import MAX_BIGINT
 from verso.errors import InvalidParameters
 
 TOTAL_ALIAS = "pagination_total"
@@ -58,25 +59,20 @@ def page_parameters(default_per_page: int) -> list[OpenApiParameter]:
             "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, description="Page number (1-indexed).",
         ),
         OpenApiParameter(
-            "per_page", {"type": "integer", "minimum": 1},
+            "per_page", {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_BIGINT},
             description=f"Items per page (default {default_per_page}; above {MAX_PER_PAGE} reads as {MAX_PER_PAGE}).",
         ),
     ]
 
 
-def _positive_int(request, name: str, default: int, *, maximum: int | None = None) -> int:
-    """A whole number of at least 1 (ASCII digits); above ``maximum`` is refused, without one it is allowed."""
+def _positive_int(request, name: str, default: int, *, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not WHOLE_NUMBER.fullmatch(raw):
-        raise InvalidParameters.for_params({name: "Must be a whole number."})
-    value = int(raw)
-    if value < 1:
-        raise InvalidParameters.for_params({name: "Must be at least 1."})
-    if maximum is not None and value > maximum:
-        raise InvalidParameters.for_params({name: f"Must be at most {maximum}."})
-    return value
+    try:
+        return whole_number(raw, minimum=1, maximum=maximum)
+    except ValueError as exc:
+        raise InvalidParameters.for_params({name: str(exc)}) from None
 
 
 def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
@@ -85,7 +81,7 @@ def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page
     ``per_page`` above the maximum is clamped; a non-number or a value below 1 is a 400.
     """
     page_number = _positive_int(request, "page", 1, maximum=MAX_PAGE)
-    per_page = min(_positive_int(request, "per_page", default_per_page), max_per_page)
+    per_page = min(_positive_int(request, "per_page", default_per_page, maximum=MAX_BIGINT), max_per_page)
     offset = (page_number - 1) * per_page
     rows = list(queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})[offset: offset + per_page])
     if rows:

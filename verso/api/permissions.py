@@ -4,6 +4,8 @@ from rest_framework.permissions import BasePermission
 
 
 def _handles_method(view, request) -> bool:
+    if request.method == "OPTIONS":
+        return True  # every view describes itself (DRF's options()), viewsets included
     action_map = getattr(view, "action_map", None)
     if action_map is not None:
         return request.method.lower() in action_map

@@ -15,13 +15,24 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from verso.db import MAX_BIGINT
 from verso.errors import InvalidParameters
 
 DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit on every database
 _UTC_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def whole_number(raw: str, *, minimum: int, maximum: int) -> int:
+    """``raw`` as a whole number in ASCII digits from ``minimum`` to ``maximum``; a ValueError saying so otherwise."""
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise ValueError("Must be a whole number.")
+    # Past 19 significant digits it is out of any range we take (and int() refuses past 4300).
+    if len(raw.lstrip("-").lstrip("0")) > 19 or not minimum <= int(raw) <= maximum:
+        raise ValueError(f"Must be a whole number from {minimum} to {maximum}.")
+    return int(raw)
+
 _UTC_MAX = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -130,12 +141,10 @@ class IdField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        if not WHOLE_NUMBER.fullmatch(value):
-            raise forms.ValidationError("Must be a whole number.")
-        number = int(value)
-        if not 1 <= number <= MAX_BIGINT:
-            raise forms.ValidationError(f"Must be a whole number from 1 to {MAX_BIGINT}.")
-        return number
+        try:
+            return whole_number(value, minimum=1, maximum=MAX_BIGINT)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class IdFilter(django_filters.Filter):
@@ -159,11 +168,30 @@ class BooleanFilter(django_filters.Filter):
     openapi_schema = {"type": "boolean"}
 
 
+class TextFilter(django_filters.CharFilter):
+    """Free text. Django's form field refuses NUL characters (which PostgreSQL cannot compare)
+    with a 400; ``allow_empty=True`` makes an empty value mean "no filter" (a search box)."""
+
+    def __init__(self, *args, allow_empty: bool = False, **kwargs):
+        self.allow_empty = allow_empty
+        super().__init__(*args, **kwargs)
+
+    @property
+    def openapi_schema(self) -> dict:
+        return {"type": "string", "pattern": r"^[^\u0000]*$", **({} if self.allow_empty else {"minLength": 1})}
+
+
+def empty_parameters(filterset_class: type[django_filters.FilterSet], query_params) -> list[str]:
+    """The filters given an empty value (``?status=``): a mistake, not "no filter", unless the filter allows it."""
+    return [name for name, filter_ in filterset_class.base_filters.items()
+            if query_params.get(name) == "" and not getattr(filter_, "allow_empty", False)]
+
+
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
     """The OpenAPI parameters of a FilterSet: each filter's own schema, its choices, its help_text."""
     parameters = []
     for name, filter_ in filterset_class.base_filters.items():
-        schema = getattr(filter_, "openapi_schema", None) or {"type": "string"}
+        schema = getattr(filter_, "openapi_schema", None) or {"type": "string", "minLength": 1}
         choices = filter_.extra.get("choices")
         if choices:
             schema = {"type": "string", "enum": [value for value, _ in choices]}

@@ -94,6 +94,17 @@ def staff_errors(*statuses: int) -> dict:
 NO_NUL = r"^[^\u0000]*$"
 NOT_BLANK_NO_NUL = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
+SLUG = r"^[-a-zA-Z0-9_]+$"
+
+
+def _text_pattern(field: serializers.CharField) -> str:
+    """What a CharField refuses, as a pattern: a slug's other characters; NUL characters; and
+    (unless blank is allowed) text that is only whitespace, since it is trimmed first."""
+    if isinstance(field, serializers.SlugField) and not field.allow_unicode:
+        return SLUG
+    return NO_NUL if field.allow_blank or not field.trim_whitespace else NOT_BLANK_NO_NUL
+
+
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     # Printable ASCII with at least one non-space character (surrounding spaces are trimmed).
     "Idempotency-Key",
@@ -129,16 +140,19 @@ class VersoAutoSchema(AutoSchema):
                 schema.setdefault("minItems", 1)
             if field.max_length is not None:
                 schema["maxItems"] = field.max_length
-        elif isinstance(field, serializers.CharField) and schema.get("type") == "string" and "format" not in schema:
-            # What CharField refuses: NUL characters, and (unless blank is allowed) text that is
-            # only whitespace, since it is trimmed first.
-            schema.setdefault("pattern", NO_NUL if field.allow_blank or not field.trim_whitespace else NOT_BLANK_NO_NUL)
+        elif isinstance(field, serializers.CharField):
+            # A blank-allowed field is documented as oneOf [the text, ""]: the pattern goes on the text.
+            for branch in [schema, *schema.get("oneOf", [])]:
+                if branch.get("type") == "string" and "format" not in branch and branch.get("maxLength") != 0:
+                    branch["pattern"] = _text_pattern(field)
         return schema
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
         if direction == "request" and isinstance(serializer, InputSerializer):
             schema["additionalProperties"] = False  # InputSerializer refuses unknown fields with a 422
+            if serializer.one_of_required:
+                schema["anyOf"] = [{"required": [name]} for name in serializer.one_of_required]
         return schema
 
     def get_override_parameters(self):

@@ -12,6 +12,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from verso.api.query import empty_parameters
 from verso.errors import InvalidParameters
 
 from . import idempotency
@@ -218,9 +219,8 @@ def apply_filterset(filterset_class, request, queryset):
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     valid = filterset.is_valid()
     details = {name: " ".join(str(m) for m in messages) for name, messages in filterset.errors.items()}
-    # A parameter given empty ("?status=") is a mistake, not "no filter".
-    details |= {name: "Must not be empty." for name in filterset_class.base_filters
-                if request.query_params.get(name) == "" and name not in details}
+    details |= {name: "Must not be empty." for name in empty_parameters(filterset_class, request.query_params)
+                if name not in details}
     if not valid or details:
         raise InvalidParameters.for_params(details)
     return filterset.qs
