@@ -59,6 +59,14 @@ def test_oversized_body_is_413(staff_client, supplier_client):
     assert error["code"] == "PAYLOAD_TOO_LARGE"
 
 
+def test_a_chunked_body_is_411_not_read_as_empty(staff_client, supplier_client):
+    chunked = {"content_type": "application/json", "HTTP_TRANSFER_ENCODING": "chunked"}
+    body = staff_error(staff_client.generic("POST", "/api/v1/_test/echo", b"", **chunked), 411)
+    assert body["code"] == "LENGTH_REQUIRED" and "Content-Length" in body["error"]
+    error = supplier_error(supplier_client.generic("POST", "/api/v1/supplier/_test/echo", b"", **chunked), 411)
+    assert error["code"] == "LENGTH_REQUIRED"
+
+
 def test_wrong_content_type_is_415(staff_client, supplier_client):
     body = staff_error(staff_client.post("/api/v1/_test/echo", "name=x", content_type="text/plain"), 415)
     assert body["code"] == "UNSUPPORTED_MEDIA_TYPE"

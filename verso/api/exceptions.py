@@ -26,12 +26,19 @@ _CODES = {
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     409: "CONFLICT",
+    411: "LENGTH_REQUIRED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
     429: "RATE_LIMITED",
     500: "SERVER_ERROR",
 }
+
+
+class LengthRequired(exceptions.APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = "Send the request body with a Content-Length header (chunked bodies are not read)."
+    default_code = "length_required"
 
 
 class PayloadTooLarge(exceptions.APIException):

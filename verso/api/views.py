@@ -17,7 +17,7 @@ from verso.errors import InvalidParameters
 
 from . import idempotency
 from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
-from .exceptions import PayloadTooLarge, staff_exception_handler, supplier_exception_handler
+from .exceptions import LengthRequired, PayloadTooLarge, staff_exception_handler, supplier_exception_handler
 from .fields import InputSerializer
 from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
@@ -40,6 +40,10 @@ class _RollBack(Exception):
 
 
 def _enforce_body_limit(request) -> None:
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # WSGI hands Django no length for a chunked body, so it would read as empty: say so
+        # instead of answering "field required" about a body the client did send.
+        raise LengthRequired()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
