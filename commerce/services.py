@@ -192,6 +192,9 @@ MAX_BIGINT = 9_223_372_036_854_775_807  # ids are 64-bit
 # The most of one product a single order line may ask for (the Staff API and its OpenAPI
 # document use it too): a typing slip, not a real order, beyond that.
 MAX_ORDER_QUANTITY = 1_000_000
+# The most lines one order may have (the Staff API and its OpenAPI document use it too):
+# a bigger basket is several orders.
+MAX_ORDER_LINES = 100
 
 
 def product_payload(product: Product) -> dict:
@@ -465,6 +468,8 @@ def order_place(
     """
     if not items:
         raise ValidationFailed.for_fields({"items": "An order needs at least one item."})
+    if len(items) > MAX_ORDER_LINES:
+        raise ValidationFailed.for_fields({"items": f"An order may have at most {MAX_ORDER_LINES} items."})
     email = _checked_email(email)
     address = _normalise_address(shipping_address)
     bad_ids = {f"items.{i}.product_id": "Must be a product id." for i, item in enumerate(items)
