@@ -256,7 +256,7 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
         if category is None:
             errors["category_id"] = f"No category with id {values['category_id']}."
     if "supplier_id" in values:
-        if actor.is_supplier:
+        if not actor.is_staff:
             # A supplier's products are always its own, whatever the body says.
             values["supplier_id"] = actor.supplier_id
         elif values["supplier_id"] is not None:
@@ -311,7 +311,7 @@ def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Pro
     _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
     values["slug"] = _product_slug(values.get("slug"), name=values["name"], exclude_pk=None)
     product = Product(
-        approval_status=Product.PENDING if actor.is_supplier else Product.APPROVED,
+        approval_status=Product.APPROVED if actor.is_staff else Product.PENDING,
         **values,
     )
     _save_product(product)
@@ -325,7 +325,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.deleted_at is not None:
         raise NotFound("Product not found")
-    if actor.is_supplier and product.supplier_id != actor.supplier_id:
+    if not actor.is_staff and product.supplier_id != actor.supplier_id:
         raise NotFound("Product not found")
     values = _product_checks(product, dict(changes), actor)
     if "slug" in values:
@@ -341,7 +341,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     before = product_payload(product)
     for name in changed:
         setattr(product, name, values[name])
-    if actor.is_supplier and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
+    if not actor.is_staff and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
         product.approval_status = Product.PENDING
     _save_product(product)
     _emit_product_updated(before, product_payload(product))
@@ -352,7 +352,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
 def product_soft_delete(*, product: Product, actor: Actor) -> Product:
     """Hide a product for good; its order history stays. Its SKU is free again."""
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if product.deleted_at is not None or (actor.is_supplier and product.supplier_id != actor.supplier_id):
+    if product.deleted_at is not None or (not actor.is_staff and product.supplier_id != actor.supplier_id):
         raise NotFound("Product not found")
     before = {**product_payload(product), "deleted_at": None}
     product.deleted_at = timezone.now()
@@ -363,7 +363,7 @@ def product_soft_delete(*, product: Product, actor: Actor) -> Product:
 
 def _approval_move(product: Product, to_status: str, actor: Actor) -> tuple[Product, dict]:
     """The locked product moved to ``to_status`` (not saved), and its payload before the move."""
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Product not found")
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.deleted_at is not None:
@@ -659,7 +659,7 @@ def _lock_order(order_id: int) -> Order:
 
 @transaction.atomic
 def order_transition(*, order: Order, to_status: str, actor: Actor, comment: str = "") -> Order:
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     _move_order(order, to_status, actor, comment)
@@ -695,7 +695,7 @@ def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, c
     # Always the order first, then the group: the same lock order as order_transition.
     order = _lock_order(group.order_id)
     group = OrderGroup.objects.select_for_update().get(pk=group.pk)
-    if actor.is_supplier and group.supplier_id != actor.supplier_id:
+    if not actor.is_staff and group.supplier_id != actor.supplier_id:
         raise NotFound("Order not found")
     _check_group_move_allowed_by_order(order, group, to_status, actor)
     _move_group(group, to_status, actor, comment)
@@ -713,7 +713,7 @@ def order_update(
     fulfillment_status: str | None = None, comment: str = "",
 ) -> Order:
     """Staff changes to an order: a status move and/or shipping details, one event."""
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     if status is None and tracking_number is None and fulfillment_status is None:

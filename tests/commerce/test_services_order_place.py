@@ -168,7 +168,7 @@ def test_an_order_needs_a_complete_shipping_address():
 
 def test_placing_an_order_records_history_and_emits_order_created(place_order):
     product = ProductFactory()
-    order = place_order((product, 1), actor=Actor(api_key_id=None))
+    order = place_order((product, 1), actor=Actor(kind="staff"))
     event = Event.objects.get(type="order.created")
     assert event.data["id"] == order.pk
     assert event.data["order_number"] == order.order_number
