@@ -111,7 +111,7 @@ def _products(rng: random.Random, categories: dict[str, Category], suppliers: li
                     roll = rng.random()
                     if seller is not None and roll < 0.22:
                         # Submitted by the supplier: waits for approval (some get rejected).
-                        actor = Actor(supplier_id=seller.pk)
+                        actor = Actor.supplier(seller.pk)
                         product = services.product_create(actor=actor, name=name, price=price, **fields)
                         if roll < 0.07:
                             product = services.product_reject(

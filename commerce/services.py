@@ -191,6 +191,9 @@ _CONTENT_FIELDS = PRODUCT_FIELDS - {"stock_qty", "is_active"}
 # The most of one product a single order line may ask for (the Staff API and its OpenAPI
 # document use it too): a typing slip, not a real order, beyond that.
 MAX_ORDER_QUANTITY = 1_000_000
+# The most lines one order may have (the Staff API and its OpenAPI document use it too):
+# a bigger basket is several orders.
+MAX_ORDER_LINES = 100
 
 
 def product_payload(product: Product) -> dict:
@@ -252,7 +255,7 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
         if category is None:
             errors["category_id"] = f"No category with id {values['category_id']}."
     if "supplier_id" in values:
-        if actor.is_supplier:
+        if not actor.is_staff:
             # A supplier's products are always its own, whatever the body says.
             values["supplier_id"] = actor.supplier_id
         elif values["supplier_id"] is not None:
@@ -307,7 +310,7 @@ def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Pro
     _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
     values["slug"] = _product_slug(values.get("slug"), name=values["name"], exclude_pk=None)
     product = Product(
-        approval_status=Product.PENDING if actor.is_supplier else Product.APPROVED,
+        approval_status=Product.APPROVED if actor.is_staff else Product.PENDING,
         **values,
     )
     _save_product(product)
@@ -321,7 +324,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.deleted_at is not None:
         raise NotFound("Product not found")
-    if actor.is_supplier and product.supplier_id != actor.supplier_id:
+    if not actor.is_staff and product.supplier_id != actor.supplier_id:
         raise NotFound("Product not found")
     values = _product_checks(product, dict(changes), actor)
     if "slug" in values:
@@ -337,7 +340,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     before = product_payload(product)
     for name in changed:
         setattr(product, name, values[name])
-    if actor.is_supplier and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
+    if not actor.is_staff and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
         product.approval_status = Product.PENDING
     _save_product(product)
     _emit_product_updated(before, product_payload(product))
@@ -348,7 +351,7 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
 def product_soft_delete(*, product: Product, actor: Actor) -> Product:
     """Hide a product for good; its order history stays. Its SKU is free again."""
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if product.deleted_at is not None or (actor.is_supplier and product.supplier_id != actor.supplier_id):
+    if product.deleted_at is not None or (not actor.is_staff and product.supplier_id != actor.supplier_id):
         raise NotFound("Product not found")
     before = {**product_payload(product), "deleted_at": None}
     product.deleted_at = timezone.now()
@@ -359,7 +362,7 @@ def product_soft_delete(*, product: Product, actor: Actor) -> Product:
 
 def _approval_move(product: Product, to_status: str, actor: Actor) -> tuple[Product, dict]:
     """The locked product moved to ``to_status`` (not saved), and its payload before the move."""
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Product not found")
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.deleted_at is not None:
@@ -464,6 +467,8 @@ def order_place(
     """
     if not items:
         raise ValidationFailed.for_fields({"items": "An order needs at least one item."})
+    if len(items) > MAX_ORDER_LINES:
+        raise ValidationFailed.for_fields({"items": f"An order may have at most {MAX_ORDER_LINES} items."})
     email = _checked_email(email)
     address = _normalise_address(shipping_address)
     bad_ids = {f"items.{i}.product_id": "Must be a product id." for i, item in enumerate(items)
@@ -653,7 +658,7 @@ def _lock_order(order_id: int) -> Order:
 
 @transaction.atomic
 def order_transition(*, order: Order, to_status: str, actor: Actor, comment: str = "") -> Order:
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     _move_order(order, to_status, actor, comment)
@@ -689,7 +694,7 @@ def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, c
     # Always the order first, then the group: the same lock order as order_transition.
     order = _lock_order(group.order_id)
     group = OrderGroup.objects.select_for_update().get(pk=group.pk)
-    if actor.is_supplier and group.supplier_id != actor.supplier_id:
+    if not actor.is_staff and group.supplier_id != actor.supplier_id:
         raise NotFound("Order not found")
     _check_group_move_allowed_by_order(order, group, to_status, actor)
     _move_group(group, to_status, actor, comment)
@@ -711,7 +716,7 @@ def order_update(
     fulfillment_status: str | None = None, comment: str = "",
 ) -> Order:
     """Staff changes to an order: a status move and/or shipping details, one event."""
-    if actor.is_supplier:
+    if not actor.is_staff:
         raise NotFound("Order not found")
     order = _lock_order(order.pk)
     if status is None and tracking_number is None and fulfillment_status is None:

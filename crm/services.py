@@ -19,6 +19,8 @@ TEXT_LIMITS = {
     "first_name": 100, "last_name": 100, "email": 254, "phone": 50, "source": 50, "message": MESSAGE_MAX_LENGTH,
 }
 UPDATABLE_FIELDS = (*REQUIRED_FIELDS, "status", "source", "notes", "tags")
+# The limits on a lead's notes and tags: the API's serializer and its OpenAPI document use them.
+NOTES_MAX_LENGTH = 10000
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 
@@ -73,6 +75,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         elif name == "notes":
             if value is not None and not isinstance(value, str):
                 errors[name] = "Must be a string or null."
+            elif value is not None and len(value) > NOTES_MAX_LENGTH:
+                errors[name] = f"Ensure this field has no more than {NOTES_MAX_LENGTH} characters."
         elif name == "tags":
             try:
                 value = _clean_tags(value)

@@ -22,6 +22,8 @@ from .state import appointment_allowed_targets
 
 LATEST_YEAR = 9998
 CONTACT_FIELDS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 50}
+# The one limit on an appointment's notes: the API's serializer and its OpenAPI document use it.
+NOTES_MAX_LENGTH = 10000
 UPDATABLE_FIELDS = (
     *CONTACT_FIELDS, "scheduled_time", "duration_minutes", "status", "service_id", "estimator_id", "notes",
 )
@@ -73,6 +75,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
                 errors[name] = "Must be a string or null."
             elif isinstance(value, str) and not value.strip():
                 value = None  # no notes is null, as the contract shows
+            elif isinstance(value, str) and len(value) > NOTES_MAX_LENGTH:
+                errors[name] = f"Ensure this field has no more than {NOTES_MAX_LENGTH} characters."
         cleaned[name] = value
     if errors:
         raise ValidationFailed.for_fields(errors)

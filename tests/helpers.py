@@ -1,6 +1,8 @@
-"""Assertions and small helpers the API tests share (contract shapes, Staff API errors, query counts)."""
+"""Assertions and small helpers the tests share (contract shapes, Staff API errors, query counts, threads)."""
 import datetime as dt
 import threading
+import time
+from contextlib import contextmanager
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -61,3 +63,80 @@ def run_at_once(*calls, timeout: float = 60) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+class Rendezvous:
+    """Threads on their own PostgreSQL connections meet at one SQL statement of the code under test.
+
+    Each thread runs its work inside ``with rendezvous.taking_part(at=...)``. At the first
+    statement that starts with ``at`` (before it runs, or just after with ``after=True``) the
+    thread waits until every other party has got there too (or has finished), or is waiting
+    on a lock another connection holds (``pg_blocking_pids``): then it cannot get there
+    before this one goes on, so there is nothing more to wait for. Without locks the parties
+    all meet and go on together; with them, the one that was let through goes on at once.
+
+    Waiting is bounded: after ``timeout`` seconds the thread fails, naming who never came.
+    """
+
+    def __init__(self, *, parties: int = 2, timeout: float = 10, poll: float = 0.005):
+        self.parties, self.timeout, self.poll = parties, timeout, poll
+        self._changed = threading.Condition()
+        self._pids: dict[int, int] = {}  # thread -> its backend's pid
+        self._arrived: set[int] = set()  # threads that got to the statement, or finished
+
+    @contextmanager
+    def taking_part(self, *, at: str, after: bool = False):
+        me = threading.get_ident()
+        connection.ensure_connection()
+        with self._changed:
+            self._pids[me] = connection.connection.info.backend_pid
+            self._changed.notify_all()
+        met = False
+
+        def meet_at_the_statement(execute, sql, params, many, context):
+            nonlocal met
+            if met or not sql.startswith(at):
+                return execute(sql, params, many, context)
+            met = True
+            if not after:
+                self._meet(me)
+            result = execute(sql, params, many, context)
+            if after:
+                self._meet(me)
+            return result
+
+        try:
+            with connection.execute_wrapper(meet_at_the_statement):
+                yield
+        finally:
+            with self._changed:
+                self._arrived.add(me)
+                self._changed.notify_all()
+
+    def _meet(self, me: int) -> None:
+        deadline = time.monotonic() + self.timeout
+        with self._changed:
+            self._arrived.add(me)
+            self._changed.notify_all()
+            while True:
+                others = {thread: pid for thread, pid in self._pids.items() if thread != me}
+                still_coming = [pid for thread, pid in others.items() if thread not in self._arrived]
+                if len(others) == self.parties - 1 and all(_waits_on_a_lock(pid) for pid in still_coming):
+                    return
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"Rendezvous: gave up after {self.timeout} s; backends {still_coming} neither got to "
+                        f"the statement nor waited on a lock ({self.parties - 1 - len(others)} never started)."
+                    )
+                self._changed.wait(self.poll)
+
+
+def _waits_on_a_lock(pid: int) -> bool:
+    """Whether PostgreSQL backend ``pid`` is waiting on a lock another connection holds.
+
+    pg_blocking_pids reads the lock table as it is now (pg_stat_activity would answer from
+    a snapshot taken once per transaction).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+        return cursor.fetchone()[0]

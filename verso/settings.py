@@ -6,6 +6,7 @@ empty value counts as not set (``MEDIA_ROOT=`` in an env file means "the default
 """
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,10 @@ def _secret_key() -> str:
         # Created readable by its owner only from the first byte (no write-then-chmod window).
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        pass
+        # One made before keys were created 0600 (or copied in) may be open to the group or
+        # everyone: from now on it is its owner's alone, like a new one.
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
     else:
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_urlsafe(50))

@@ -5,7 +5,7 @@ responses themselves are built by commerce.representations from plain rows.
 from rest_framework import serializers
 
 from commerce.models import Category, Order, OrderGroup, Product
-from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_QUANTITY, ORDER_UPDATE_FIELDS
+from commerce.services import MAX_BIGINT, MAX_INT, MAX_ORDER_LINES, MAX_ORDER_QUANTITY, ORDER_UPDATE_FIELDS
 from verso.api.fields import InputSerializer, NamedEnumField, PercentField
 
 
@@ -91,7 +91,7 @@ class AddressInput(InputSerializer):
 
 class OrderCreateInput(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    items = serializers.ListField(child=OrderItemInput(), allow_empty=False, max_length=100)
+    items = serializers.ListField(child=OrderItemInput(), allow_empty=False, max_length=MAX_ORDER_LINES)
     shipping_address = AddressInput()
 
 

@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from crm.models import Lead
-from crm.services import MESSAGE_MAX_LENGTH
+from crm.services import MAX_TAG_LENGTH, MAX_TAGS, MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH
 from verso.api.fields import InputSerializer, NamedEnumField
 
 
@@ -19,8 +19,10 @@ class LeadCreateInput(InputSerializer):
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
     status = LeadStatusField(required=False)
     source = serializers.CharField(max_length=50, required=False)
-    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=NOTES_MAX_LENGTH)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH), required=False, max_length=MAX_TAGS
+    )
 
 
 class LeadUpdateInput(LeadCreateInput):

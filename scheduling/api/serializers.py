@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from scheduling.models import MAX_DURATION_MINUTES, Appointment
+from scheduling.services import NOTES_MAX_LENGTH
 from verso.api.fields import InputSerializer, InstantField, NamedEnumField
 from verso.db import MAX_BIGINT
 
@@ -22,7 +23,7 @@ class AppointmentCreateInput(InputSerializer):
     )
     service_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     estimator_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT)
-    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10000)
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=NOTES_MAX_LENGTH)
     status = AppointmentStatusField(required=False)
 
 

@@ -12,7 +12,6 @@ from tests.commerce.conftest import ADDRESS
 from tests.conftest import KeyedClient
 from tests.factories import ProductFactory, SupplierFactory
 from tests.helpers import run_at_once
-from verso.api import idempotency
 from verso.api.models import IdempotencyKey
 from webhooks import services as webhook_services
 from webhooks.models import Event
@@ -163,12 +162,17 @@ class StoringFailed(Exception):
     pass
 
 
-def fail_to_store(*args, **kwargs):
-    raise StoringFailed("the response could not be stored")
+def storing_the_response_fails_with(error: BaseException):
+    """The request's work is done, then the database write that stores its response (the
+    UPDATE of its idempotency row) raises ``error``: injected at the database, the code
+    under test runs as it is."""
 
+    def refuse(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "api_idempotencykey"'):
+            raise error
+        return execute(sql, params, many, context)
 
-def die(*args, **kwargs):
-    raise SystemExit(1)  # what a gunicorn worker timeout or a deploy does to a request in flight
+    return connection.execute_wrapper(refuse)
 
 
 def place_order(client, product, key="order-1"):
@@ -181,21 +185,20 @@ def place_order(client, product, key="order-1"):
 def committed_events(monkeypatch) -> list:
     """The events whose transaction committed, as the webhook hooks see them."""
     seen: list = []
-    monkeypatch.setattr(webhook_services, "_committed_hooks", [])
+    monkeypatch.setattr(webhook_services, "_committed_hooks", list(webhook_services._committed_hooks))
     webhook_services.on_event_committed(lambda event: seen.append(event.type))
     return seen
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_after_the_order_is_placed_but_before_its_response_is_stored_commits_nothing(
-    make_staff_client, monkeypatch, committed_events
+    make_staff_client, committed_events
 ):
     # given storing the response fails after the order has been placed
     client = make_staff_client(scopes=["write:orders"])
     client.raise_request_exception = False
     product = ProductFactory(stock_qty=5)
-    with monkeypatch.context() as patched:
-        patched.setattr(idempotency, "finish", fail_to_store)
+    with storing_the_response_fails_with(StoringFailed("the response could not be stored")):
         # when
         response = place_order(client, product)
     # then it is a server error and nothing of the order was committed
@@ -218,15 +221,14 @@ def test_a_failure_after_the_order_is_placed_but_before_its_response_is_stored_c
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_before_its_commit_leaves_nothing_and_a_retry_places_the_order_at_once(
-    make_staff_client, monkeypatch, committed_events
+    make_staff_client, committed_events
 ):
     # given the worker is killed after placing the order, before the commit
     client = make_staff_client(scopes=["write:orders"])
     product = ProductFactory(stock_qty=5)
-    with monkeypatch.context() as patched:
-        patched.setattr(idempotency, "finish", die)
-        with pytest.raises(SystemExit):
-            place_order(client, product)
+    # (SystemExit: what a gunicorn worker timeout or a deploy does to a request in flight)
+    with storing_the_response_fails_with(SystemExit(1)), pytest.raises(SystemExit):
+        place_order(client, product)
     # then nothing of the order was committed (its claim on the key is all that is left)
     assert not Order.objects.exists()
     assert Product.objects.get(pk=product.pk).stock_qty == 5
@@ -265,12 +267,11 @@ def test_a_committed_order_is_replayed_with_its_stored_body_and_never_placed_aga
 
 
 @pytest.mark.django_db
-def test_the_supplier_api_commits_the_work_and_its_stored_response_together(make_supplier_client, monkeypatch):
+def test_the_supplier_api_commits_the_work_and_its_stored_response_together(make_supplier_client):
     # given a supplier request whose response fails to be stored after its work
     client = make_supplier_client(SupplierFactory())
     client.raise_request_exception = False
-    with monkeypatch.context() as patched:
-        patched.setattr(idempotency, "finish", fail_to_store)
+    with storing_the_response_fails_with(StoringFailed("the response could not be stored")):
         failed = client.post(SUPPLIER, BODY, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
     # then it is a server error in the supplier envelope, and the work was undone
     assert failed.status_code == 500

@@ -114,6 +114,18 @@ def test_the_embedded_default_generates_a_key_file_only_its_owner_can_ever_read(
     assert again["SECRET_KEY"] == key_file.read_text().strip()
 
 
+def test_a_key_file_made_earlier_that_others_could_read_is_kept_and_made_its_owners_alone(tmp_path):
+    # given a key file from before keys were made 0600, readable by everyone
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("an-older-key-" + secrets.token_urlsafe(50) + "\n")
+    key_file.chmod(0o644)
+    # when the embedded default starts
+    shown = _settings("SECRET_KEY", VERSO_VAR_DIR=str(tmp_path))
+    # then it keeps that key, and only its owner may read the file from now on
+    assert shown["SECRET_KEY"] == key_file.read_text().strip()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
 DECLARE_A_QUEUE = r"""
 import django
 django.setup()

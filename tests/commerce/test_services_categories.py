@@ -1,12 +1,10 @@
 """Category rules: slugs that fit their column and stay unique, also under concurrent creates."""
-import threading
-
 import pytest
 
 from commerce import services
 from commerce.models import Category
 from tests.factories import CategoryFactory
-from tests.helpers import run_at_once
+from tests.helpers import Rendezvous, run_at_once
 from verso.errors import Conflict, ValidationFailed
 
 
@@ -33,26 +31,16 @@ def test_a_category_slug_someone_chose_and_that_is_taken_is_a_conflict():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_categories_created_at_once_with_the_same_name_get_distinct_slugs(monkeypatch):
-    # given two creates that both pick their slug before either has saved
-    both_picked = threading.Barrier(2)
-    picked = threading.local()
-    real_unique_slug = services._unique_slug
+def test_two_categories_created_at_once_with_the_same_name_get_distinct_slugs():
+    # given two creates that both pick their slug before either inserts its row
+    both_picked = Rendezvous()
 
-    def pick_then_wait(*args, **kwargs):
-        slug = real_unique_slug(*args, **kwargs)
-        if not getattr(picked, "done", False):
-            picked.done = True
-            try:
-                both_picked.wait(timeout=5)
-            except threading.BrokenBarrierError:
-                pass
-        return slug
-
-    monkeypatch.setattr(services, "_unique_slug", pick_then_wait)
+    def create():
+        with both_picked.taking_part(at='INSERT INTO "commerce_category"'):
+            return services.category_create(name="Roses")
 
     # when (an exception in either thread fails the test)
-    run_at_once(*[lambda: services.category_create(name="Roses")] * 2)
+    run_at_once(create, create)
 
     # then the unique index's loser took the next suffix instead of failing
     assert sorted(Category.objects.values_list("slug", flat=True)) == ["roses", "roses-2"]
@@ -65,32 +53,25 @@ def test_an_unknown_category_field_is_a_422_naming_it(db):
     assert (refused.value.status_code, refused.value.details) == (422, {"position": "Unknown field."})
 
 
-def _pause_after_checks_until_both_checked(monkeypatch) -> None:
-    """Each update, once it has read and checked what it will write, waits (a few seconds at
-    most) for the other to get there too: without locks both decide on the same old rows."""
-    both_checked = threading.Barrier(2)
-    real_checks = services._category_checks
-
-    def checks_then_wait(*args, **kwargs):
-        values = real_checks(*args, **kwargs)
-        try:
-            both_checked.wait(timeout=3)
-        except threading.BrokenBarrierError:
-            pass  # the other update is waiting for our lock: it will check after we commit
-        return values
-
-    monkeypatch.setattr(services, "_category_checks", checks_then_wait)
+# Where an update has read and checked what it will write: two updates wait there for each
+# other, so that without locks both decide on the same old rows. With them, one waits on the
+# other's lock instead and cannot get there first: the other goes on at once.
+WRITING_THE_CATEGORY = 'UPDATE "commerce_category"'
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_patches_of_different_fields_at_once_both_stick(monkeypatch):
+def test_two_patches_of_different_fields_at_once_both_stick():
     # given a category each door read before changing it, as the API's PATCH does
     category = CategoryFactory(name="Roses", is_active=True)
-    _pause_after_checks_until_both_checked(monkeypatch)
+    both_checked = Rendezvous()
 
     def update(changes):
-        return lambda: services.category_update(category=Category.objects.get(pk=category.pk), changes=changes)
+        def call():
+            with both_checked.taking_part(at=WRITING_THE_CATEGORY):
+                return services.category_update(category=Category.objects.get(pk=category.pk), changes=changes)
+
+        return call
 
     # when one renames it while the other takes it off the shop
     run_at_once(update({"name": "Garden roses"}), update({"is_active": False}))
@@ -102,15 +83,16 @@ def test_two_patches_of_different_fields_at_once_both_stick(monkeypatch):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_reparentings_at_once_never_make_a_loop(monkeypatch):
+def test_two_reparentings_at_once_never_make_a_loop():
     # given two top-level categories
     a, b = CategoryFactory(name="A"), CategoryFactory(name="B")
-    _pause_after_checks_until_both_checked(monkeypatch)
+    both_checked = Rendezvous()
 
     def move(category, under):
         def call():
             try:
-                services.category_update(category=category, changes={"parent_id": under.pk})
+                with both_checked.taking_part(at=WRITING_THE_CATEGORY):
+                    services.category_update(category=category, changes={"parent_id": under.pk})
                 return "moved"
             except ValidationFailed as refused:
                 return refused.details

@@ -1,15 +1,12 @@
 """Order cancellations running at the same time, each on its own PostgreSQL connection."""
-import threading
-
 import pytest
-from django.db import connection
 
 from commerce import services
 from commerce.actors import Actor
 from commerce.models import Order, Product
 from tests.commerce.conftest import ADDRESS
 from tests.factories import ProductFactory, SupplierFactory
-from tests.helpers import run_at_once
+from tests.helpers import Rendezvous, run_at_once
 
 
 def _place(*products) -> Order:
@@ -27,22 +24,11 @@ def test_two_orders_sharing_products_cancelled_at_once_do_not_deadlock():
     b = ProductFactory(stock_qty=10, supplier=SupplierFactory())
     first, second = _place(a, b), _place(b, a)
     # and each cancellation pausing after it put back its first product, until the other has too
-    # (with one lock order, the other is waiting on our row instead: the pause times out)
-    both_restocked_one = threading.Barrier(2)
-    paused = threading.local()
-
-    def pause_after_first_restock(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if sql.startswith('UPDATE "commerce_product"') and not getattr(paused, "done", False):
-            paused.done = True
-            try:
-                both_restocked_one.wait(timeout=3)
-            except threading.BrokenBarrierError:
-                pass
-        return result
+    # (with one lock order, the other is waiting on our row instead, and we go on at once)
+    both_restocked_one = Rendezvous()
 
     def cancel(order: Order) -> None:
-        with connection.execute_wrapper(pause_after_first_restock):
+        with both_restocked_one.taking_part(at='UPDATE "commerce_product"', after=True):
             services.order_transition(order=order, to_status="cancelled", actor=Actor.system())
 
     # when (a "deadlock detected" in either thread fails the test)

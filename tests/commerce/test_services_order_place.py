@@ -133,6 +133,22 @@ def test_every_bad_item_is_named_by_its_index(place_order):
     assert _stock(fine) == 100
 
 
+def test_an_order_of_more_lines_than_the_limit_is_refused_by_the_service_and_takes_nothing(place_order):
+    # given one more product than an order may have lines
+    products = [ProductFactory(stock_qty=5) for _ in range(services.MAX_ORDER_LINES + 1)]
+    # when
+    with pytest.raises(ValidationFailed) as refused:
+        place_order(*[(product, 1) for product in products])
+    # then the service itself names the items and nothing is taken
+    assert (refused.value.status_code, refused.value.details) == (
+        422, {"items": f"An order may have at most {services.MAX_ORDER_LINES} items."}
+    )
+    assert not Order.objects.exists()
+    assert set(Product.objects.values_list("stock_qty", flat=True)) == {5}
+    # and an order of exactly the limit is placed
+    assert place_order(*[(product, 1) for product in products[:-1]]).items.count() == services.MAX_ORDER_LINES
+
+
 def test_the_minimum_order_quantity_itself_is_accepted(place_order):
     by_the_box = ProductFactory(min_order_qty=10, stock_qty=10)
     order = place_order((by_the_box, 10))
@@ -152,7 +168,7 @@ def test_an_order_needs_a_complete_shipping_address():
 
 def test_placing_an_order_records_history_and_emits_order_created(place_order):
     product = ProductFactory()
-    order = place_order((product, 1), actor=Actor(api_key_id=None))
+    order = place_order((product, 1), actor=Actor(kind="staff"))
     event = Event.objects.get(type="order.created")
     assert event.data["id"] == order.pk
     assert event.data["order_number"] == order.order_number

@@ -71,3 +71,18 @@ def test_a_message_past_its_limit_is_refused_naming_it_on_create_and_update():
         assert refused.details == {"message": f"Ensure this field has no more than {services.MESSAGE_MAX_LENGTH} "
                                               "characters."}
     assert Lead.objects.get().message == "x" * services.MESSAGE_MAX_LENGTH
+
+
+def test_notes_past_their_limit_are_refused_naming_them_on_create_and_update():
+    at_limit = services.lead_create(**VALID, notes="x" * services.NOTES_MAX_LENGTH)
+
+    with pytest.raises(ValidationFailed) as on_create:
+        services.lead_create(**VALID, notes="x" * (services.NOTES_MAX_LENGTH + 1))
+    with pytest.raises(ValidationFailed) as on_update:
+        services.lead_update(lead_id=at_limit.id, changes={"notes": "y" * (services.NOTES_MAX_LENGTH + 1)})
+
+    for refused in (on_create.value, on_update.value):
+        assert refused.status_code == 422
+        assert refused.details == {"notes": f"Ensure this field has no more than {services.NOTES_MAX_LENGTH} "
+                                            "characters."}
+    assert Lead.objects.get().notes == "x" * services.NOTES_MAX_LENGTH

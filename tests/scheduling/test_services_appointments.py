@@ -131,3 +131,21 @@ def test_appointment_update_refuses_unknown_fields():
         services.appointment_update(appointment_id=appointment.id, changes={"ends_at": AT_TWO})
 
     assert set(caught.value.details) == {"ends_at"}
+
+
+def test_notes_past_their_limit_are_refused_naming_them_on_create_and_update():
+    service = ServiceFactory()
+    at_limit = _book(service, None, notes="x" * services.NOTES_MAX_LENGTH)
+
+    with pytest.raises(ValidationFailed) as on_create:
+        _book(service, None, notes="x" * (services.NOTES_MAX_LENGTH + 1))
+    with pytest.raises(ValidationFailed) as on_update:
+        services.appointment_update(
+            appointment_id=at_limit.id, changes={"notes": "y" * (services.NOTES_MAX_LENGTH + 1)}
+        )
+
+    for refused in (on_create.value, on_update.value):
+        assert refused.status_code == 422
+        assert refused.details == {"notes": f"Ensure this field has no more than {services.NOTES_MAX_LENGTH} "
+                                            "characters."}
+    assert Appointment.objects.get().notes == "x" * services.NOTES_MAX_LENGTH
