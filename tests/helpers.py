@@ -140,3 +140,19 @@ def _waits_on_a_lock(pid: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
         return cursor.fetchone()[0]
+
+
+def admin_actions_offered(client, changelist_url: str) -> set[str]:
+    """The names of the actions a changelist's action menu offers this admin user."""
+    response = client.get(changelist_url)
+    assert response.status_code == 200
+    form = response.context["action_form"]
+    return {name for name, _ in form.fields["action"].choices if name} if form else set()
+
+
+def run_admin_action(client, changelist_url: str, action: str, objects, **extra):
+    """POST an admin action on ``objects`` as the changelist's form would (follows the redirect)."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    selected = [obj.pk for obj in objects]
+    return client.post(changelist_url, {"action": action, ACTION_CHECKBOX_NAME: selected, **extra}, follow=True)

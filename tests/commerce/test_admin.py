@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from commerce import state
 from commerce.models import Category, Order, OrderGroup, Product, StatusChange
 from tests.factories import CategoryFactory, ProductFactory, SupplierFactory
+from tests.helpers import admin_actions_offered, run_admin_action
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -18,16 +19,9 @@ ORDER_STATUSES = [s for s, _ in Order.STATUS_CHOICES]
 GROUP_STATUSES = [s for s, _ in OrderGroup.STATUS_CHOICES]
 
 
-def _act(client, url, action, objects, **extra):
-    return client.post(
-        url, {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **extra}, follow=True
-    )
-
-
 def _offered_actions(client, url) -> set[str]:
     """The targets the changelist's action menu offers ("mark_paid" → "paid")."""
-    choices = client.get(url).context["action_form"].fields["action"].choices
-    return {name.removeprefix("mark_") for name, _ in choices if name.startswith("mark_")}
+    return {name.removeprefix("mark_") for name in admin_actions_offered(client, url) if name.startswith("mark_")}
 
 
 def _messages(response) -> list[str]:
@@ -50,7 +44,7 @@ def test_approving_products_through_the_admin_form(admin_client, admin_user):
     a, b = ProductFactory(approval_status=Product.PENDING), ProductFactory(approval_status=Product.REJECTED,
                                                                            rejection_reason="blurry")
     # when
-    response = _act(admin_client, PRODUCTS, "approve_products", [a, b])
+    response = run_admin_action(admin_client, PRODUCTS, "approve_products", [a, b])
     # then
     assert response.status_code == 200
     assert "Approved 2 product(s)." in _messages(response)
@@ -62,7 +56,7 @@ def test_approving_products_through_the_admin_form(admin_client, admin_user):
 
 def test_approving_an_approved_product_is_an_error_message_not_a_crash(admin_client):
     product = ProductFactory()
-    response = _act(admin_client, PRODUCTS, "approve_products", [product])
+    response = run_admin_action(admin_client, PRODUCTS, "approve_products", [product])
     assert response.status_code == 200
     assert any("Allowed: rejected" in m for m in _messages(response))
 
@@ -79,7 +73,9 @@ def test_rejecting_asks_for_a_reason_on_an_intermediate_page(admin_client):
     assert product.approval_status == Product.PENDING
 
     # when: the form is sent with a reason
-    response = _act(admin_client, PRODUCTS, "reject_products", [product], apply="1", reason="Photos are blurry")
+    response = run_admin_action(
+        admin_client, PRODUCTS, "reject_products", [product], apply="1", reason="Photos are blurry"
+    )
     # then
     assert "Rejected 1 product(s)." in _messages(response)
     product.refresh_from_db()
@@ -117,7 +113,7 @@ def test_a_product_added_in_the_admin_goes_through_the_service(admin_client, for
 
 def test_deleting_in_the_admin_is_a_soft_delete(admin_client):
     product = ProductFactory()
-    response = _act(admin_client, PRODUCTS, "soft_delete_products", [product])
+    response = run_admin_action(admin_client, PRODUCTS, "soft_delete_products", [product])
     assert "Deleted 1 product(s)." in _messages(response)
     product.refresh_from_db()
     assert product.deleted_at is not None
@@ -212,7 +208,7 @@ def test_order_actions_follow_the_lifecycle(admin_client, admin_user, place_orde
     allowed = state.ORDER_TRANSITIONS[from_status]
     action = f"mark_{to_status}"
     # when
-    response = _act(admin_client, ORDERS, action, [order])
+    response = run_admin_action(admin_client, ORDERS, action, [order])
     # then
     assert response.status_code == 200
     order.refresh_from_db()
@@ -240,7 +236,7 @@ def test_group_actions_follow_the_group_lifecycle(admin_client, place_order, fro
     OrderGroup.objects.filter(pk=group.pk).update(status=from_status)
     allowed = state.group_allowed_targets(from_status, staff=True)
     # when
-    response = _act(admin_client, GROUPS, f"mark_{to_status}", [group])
+    response = run_admin_action(admin_client, GROUPS, f"mark_{to_status}", [group])
     # then
     assert response.status_code == 200
     group.refresh_from_db()
@@ -256,7 +252,7 @@ def test_group_actions_follow_the_group_lifecycle(admin_client, place_order, fro
 def test_cancelling_in_the_admin_restocks(admin_client, place_order):
     product = ProductFactory(stock_qty=10)
     order = place_order((product, 4))
-    _act(admin_client, ORDERS, "mark_cancelled", [order])
+    run_admin_action(admin_client, ORDERS, "mark_cancelled", [order])
     assert Product.objects.get(pk=product.pk).stock_qty == 10
 
 
@@ -264,7 +260,7 @@ def test_a_mixed_selection_moves_the_ones_that_may_move(admin_client, place_orde
     product = ProductFactory()
     pending, cancelled = place_order((product, 1)), place_order((product, 1))
     Order.objects.filter(pk=cancelled.pk).update(status="cancelled")
-    response = _act(admin_client, ORDERS, "mark_paid", [pending, cancelled])
+    response = run_admin_action(admin_client, ORDERS, "mark_paid", [pending, cancelled])
     assert "Moved 1 order(s) to 'paid'." in _messages(response)
     assert Order.objects.get(pk=pending.pk).status == "paid"
     assert Order.objects.get(pk=cancelled.pk).status == "cancelled"
@@ -272,7 +268,7 @@ def test_a_mixed_selection_moves_the_ones_that_may_move(admin_client, place_orde
 
 def test_order_and_group_pages_render_with_their_history(admin_client, place_order):
     order = place_order((ProductFactory(), 2), (ProductFactory(), 1))
-    _act(admin_client, ORDERS, "mark_paid", [order])
+    run_admin_action(admin_client, ORDERS, "mark_paid", [order])
     page = admin_client.get(f"{ORDERS}{order.pk}/change/")
     assert page.status_code == 200
     assert order.order_number.encode() in page.content
@@ -307,11 +303,11 @@ def test_the_admin_refuses_cancelling_a_group_of_a_completed_order_with_a_messag
     product = ProductFactory(stock_qty=10)
     order = place_order((product, 4))
     for target in ["paid", "shipped", "delivered", "completed"]:
-        _act(admin_client, ORDERS, f"mark_{target}", [order])
+        run_admin_action(admin_client, ORDERS, f"mark_{target}", [order])
     assert Order.objects.get(pk=order.pk).status == "completed"
     group = order.groups.get()
     # when
-    response = _act(admin_client, GROUPS, "mark_cancelled", [group])
+    response = run_admin_action(admin_client, GROUPS, "mark_cancelled", [group])
     # then
     assert response.status_code == 200
     # (completing the order completed its group too, and a completed group is final)

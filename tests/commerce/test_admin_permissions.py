@@ -6,6 +6,7 @@ from commerce import services
 from commerce.actors import Actor
 from commerce.models import Order, OrderGroup, Product, StatusChange
 from tests.factories import CategoryFactory, ProductFactory
+from tests.helpers import admin_actions_offered, run_admin_action
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -15,17 +16,6 @@ ORDERS = "/admin/commerce/order/"
 GROUPS = "/admin/commerce/ordergroup/"
 EMPTY_IMAGES = {f"images-{k}": v for k, v in
                 {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}.items()}
-
-
-def _act(client, url, action, objects, **extra):
-    return client.post(url, {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **extra}, follow=True)
-
-
-def _offered(client, url) -> set[str]:
-    response = client.get(url)
-    assert response.status_code == 200
-    form = response.context["action_form"]
-    return {name for name, _ in form.fields["action"].choices if name} if form else set()
 
 
 def _messages(response) -> list[str]:
@@ -51,9 +41,9 @@ def test_a_user_who_may_not_approve_is_offered_no_approval_and_a_forged_one_chan
     client = make_admin_client(*permissions)
     product = ProductFactory(approval_status=Product.PENDING)
     # when
-    offered = _offered(client, PRODUCTS)
-    approve = _act(client, PRODUCTS, "approve_products", [product])
-    reject = _act(client, PRODUCTS, "reject_products", [product], apply="1", reason="Blurry")
+    offered = admin_actions_offered(client, PRODUCTS)
+    approve = run_admin_action(client, PRODUCTS, "approve_products", [product])
+    reject = run_admin_action(client, PRODUCTS, "reject_products", [product], apply="1", reason="Blurry")
     # then
     assert not offered & {"approve_products", "reject_products"}
     assert (approve.status_code, reject.status_code) == (200, 200)
@@ -66,9 +56,9 @@ def test_a_moderator_approves_a_product_in_one_click(make_admin_client):
     # given
     client = make_admin_client("commerce.view_product", "commerce.approve_product")
     product = ProductFactory(approval_status=Product.PENDING)
-    assert _offered(client, PRODUCTS) == {"approve_products", "reject_products"}
+    assert admin_actions_offered(client, PRODUCTS) == {"approve_products", "reject_products"}
     # when
-    response = _act(client, PRODUCTS, "approve_products", [product])
+    response = run_admin_action(client, PRODUCTS, "approve_products", [product])
     # then
     assert "Approved 1 product(s)." in _messages(response)
     product.refresh_from_db()
@@ -81,7 +71,7 @@ def test_a_moderator_rejects_a_product_with_a_reason(make_admin_client):
 
     page = client.post(PRODUCTS, {"action": "reject_products", ACTION_CHECKBOX_NAME: [product.pk]})
     assert b'name="reason"' in page.content
-    _act(client, PRODUCTS, "reject_products", [product], apply="1", reason="Blurry")
+    run_admin_action(client, PRODUCTS, "reject_products", [product], apply="1", reason="Blurry")
 
     product.refresh_from_db()
     assert (product.approval_status, product.rejection_reason) == (Product.REJECTED, "Blurry")
@@ -93,12 +83,12 @@ def test_only_a_user_who_may_delete_products_soft_deletes_them(make_admin_client
     deleter = make_admin_client("commerce.view_product", "commerce.delete_product")
     product = ProductFactory()
     # when a view-only user forges the action
-    _act(viewer, PRODUCTS, "soft_delete_products", [product])
+    run_admin_action(viewer, PRODUCTS, "soft_delete_products", [product])
     # then nothing happens
-    assert "soft_delete_products" not in _offered(viewer, PRODUCTS)
+    assert "soft_delete_products" not in admin_actions_offered(viewer, PRODUCTS)
     assert Product.objects.get(pk=product.pk).deleted_at is None
     # when the user who may delete runs it
-    _act(deleter, PRODUCTS, "soft_delete_products", [product])
+    run_admin_action(deleter, PRODUCTS, "soft_delete_products", [product])
     # then
     assert Product.objects.get(pk=product.pk).deleted_at is not None
 
@@ -141,14 +131,14 @@ def test_only_a_user_who_may_change_orders_moves_them(make_admin_client, place_o
     order = place_order((ProductFactory(), 1))
     history = StatusChange.objects.count()
     # when a view-only user forges a move
-    _act(viewer, ORDERS, "mark_paid", [order])
+    run_admin_action(viewer, ORDERS, "mark_paid", [order])
     # then it is not even offered, and nothing moved
-    assert _offered(viewer, ORDERS) == set()
+    assert admin_actions_offered(viewer, ORDERS) == set()
     assert Order.objects.get(pk=order.pk).status == "pending"
     assert StatusChange.objects.count() == history
     # when the user who may change orders moves it
-    assert "mark_paid" in _offered(clerk, ORDERS)
-    _act(clerk, ORDERS, "mark_paid", [order])
+    assert "mark_paid" in admin_actions_offered(clerk, ORDERS)
+    run_admin_action(clerk, ORDERS, "mark_paid", [order])
     # then
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert StatusChange.objects.filter(order=order).latest("id").actor_user_id == clerk.user.pk
@@ -161,13 +151,13 @@ def test_only_a_user_who_may_change_order_groups_moves_them(make_admin_client, p
     group = _paid_order(place_order).groups.get()
     history = StatusChange.objects.count()
     # when a view-only user forges a move
-    _act(viewer, GROUPS, "mark_confirmed", [group])
+    run_admin_action(viewer, GROUPS, "mark_confirmed", [group])
     # then
-    assert _offered(viewer, GROUPS) == set()
+    assert admin_actions_offered(viewer, GROUPS) == set()
     assert OrderGroup.objects.get(pk=group.pk).status == "pending"
     assert StatusChange.objects.count() == history
     # when the user who may change groups moves it
-    assert "mark_confirmed" in _offered(clerk, GROUPS)
-    _act(clerk, GROUPS, "mark_confirmed", [group])
+    assert "mark_confirmed" in admin_actions_offered(clerk, GROUPS)
+    run_admin_action(clerk, GROUPS, "mark_confirmed", [group])
     # then
     assert OrderGroup.objects.get(pk=group.pk).status == "confirmed"

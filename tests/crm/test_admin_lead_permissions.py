@@ -4,16 +4,12 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from crm.models import Lead
 from tests.factories import LeadFactory
+from tests.helpers import admin_actions_offered
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
 
 LEADS = "/admin/crm/lead/"
-
-
-def _offered(client) -> set[str]:
-    form = client.get(LEADS).context["action_form"]
-    return {name for name, _ in form.fields["action"].choices if name} if form else set()
 
 
 def test_only_a_user_who_may_change_leads_moves_their_status(make_admin_client):
@@ -24,11 +20,11 @@ def test_only_a_user_who_may_change_leads_moves_their_status(make_admin_client):
     # when a view-only user forges "mark won"
     viewer.post(LEADS, {"action": "mark_won", ACTION_CHECKBOX_NAME: [lead.pk]})
     # then it is not offered and nothing changed
-    assert not _offered(viewer) & {"mark_contacted", "mark_qualified", "mark_won", "mark_lost"}
+    assert not admin_actions_offered(viewer, LEADS) & {"mark_contacted", "mark_qualified", "mark_won", "mark_lost"}
     assert Lead.objects.get(pk=lead.pk).status == Lead.Status.NEW
     assert not Event.objects.filter(type="lead.updated").exists()
     # when the user who may change leads does it
-    assert {"mark_contacted", "mark_qualified", "mark_won", "mark_lost"} <= _offered(changer)
+    assert {"mark_contacted", "mark_qualified", "mark_won", "mark_lost"} <= admin_actions_offered(changer, LEADS)
     changer.post(LEADS, {"action": "mark_won", ACTION_CHECKBOX_NAME: [lead.pk]})
     # then
     assert Lead.objects.get(pk=lead.pk).status == Lead.Status.WON
