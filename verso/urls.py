@@ -10,6 +10,7 @@ from verso.api.views import StaffUnknownPathView, SupplierUnknownPathView
 register_converter(IdConverter, "id")
 
 supplier_api = [
+    path("", include("supplier.api.urls")),
     re_path(r"^.*$", SupplierUnknownPathView.as_view()),
 ]
 

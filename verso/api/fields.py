@@ -7,6 +7,7 @@ is not a string) instead of being coerced. The OpenAPI document says the same th
 ``verso.api.schema.VersoAutoSchema`` marks these bodies ``additionalProperties: false``.
 """
 import re
+from decimal import Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -14,12 +15,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from verso.api.query import DATE_ONLY
+from verso.db import MAX_INT
 
 # (field classes, the JSON types they accept, the message for anything else); first match wins.
 _JSON_TYPES: list[tuple[tuple[type, ...], tuple[type, ...], str]] = [
     ((serializers.BooleanField,), (bool,), "Must be true or false."),
     ((serializers.IntegerField,), (int,), "Must be a whole number."),
-    ((serializers.FloatField,), (int, float), "Must be a number."),
+    ((serializers.FloatField,), (int, float), "Must be a number."),  # EuroField too
     ((serializers.ListField, serializers.ListSerializer), (list,), "Must be a list."),
     ((serializers.DictField, serializers.Serializer), (dict,), "Must be an object."),
     # Text, choices, decimals (written as strings such as "21.00") and dates.
@@ -98,6 +100,39 @@ class PercentField(serializers.DecimalField):
         if not isinstance(data, str) or not re.fullmatch(PERCENT_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": MAX_INT / 100, "multipleOf": 0.01, "example": 2.5})
+class EuroField(serializers.FloatField):
+    """An amount in euros as a JSON number (``2.5``), at most two decimals, read as whole cents.
+
+    A float a client computed (0.57 arriving as 0.5700000000000001) is still a whole number
+    of cents; more precision than that, a negative, a string or true is refused.
+    """
+
+    default_error_messages = {
+        "invalid": "Must be a number of euros with at most 2 decimals, such as 2.5.",
+        "range": f"Must be from 0 to {MAX_INT / 100:.2f}.",
+    }
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float) or data != data:  # NaN
+            self.fail("invalid")
+        cents = Decimal(str(data)) * 100
+        whole = cents.to_integral_value()
+        if abs(cents - whole) > Decimal("0.000001"):
+            self.fail("invalid")
+        if not 0 <= whole <= MAX_INT:
+            self.fail("range")
+        return int(whole)
+
+    def to_representation(self, cents: int) -> Decimal:
+        return Decimal(cents) / 100
+
+
+def euros(cents: int | None) -> Decimal | None:
+    """Cents as the euros a Supplier API response shows (rendered as a JSON number: 2.5)."""
+    return None if cents is None else Decimal(cents) / 100
 
 
 class NamedEnumField(serializers.ChoiceField):
