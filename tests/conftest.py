@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.factories import StaffUserFactory
+from tests.factories import StaffUserFactory, SupplierFactory
 from verso.api import keys, throttling
 from verso.api.scopes import ALL_SCOPES
 from verso.api.services import api_key_create
@@ -74,6 +74,12 @@ def make_supplier_client(db):
         return KeyedClient(raw, api_key)
 
     return make
+
+
+@pytest.fixture
+def supplier_client(make_supplier_client) -> KeyedClient:
+    """A client whose Supplier API key belongs to a fresh, verified supplier."""
+    return make_supplier_client(SupplierFactory())
 
 
 @pytest.fixture

@@ -1,14 +1,8 @@
 """Every error under /api/v1/ and /api/v1/supplier/ is JSON in that API's envelope."""
 import pytest
 
-from tests.factories import SupplierFactory
-
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
-
-@pytest.fixture
-def supplier_client(make_supplier_client):
-    return make_supplier_client(SupplierFactory())
 
 
 def staff_error(response, status):

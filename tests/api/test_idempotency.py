@@ -285,3 +285,28 @@ def test_the_supplier_api_commits_the_work_and_its_stored_response_together(make
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == retry.json()
     assert Event.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # so "inside a transaction" means the request's own
+def test_slow_preparation_runs_outside_the_transaction_an_idempotency_key_wraps_the_work_in(supplier_client):
+    # when a POST with a key runs a view that prepares (downloads) before its work
+    response = supplier_client.post(
+        "/api/v1/supplier/_test/prepared", {}, format="json", HTTP_IDEMPOTENCY_KEY="prep-1"
+    )
+    # then the preparation ran outside any transaction, and the work inside one
+    assert response.status_code == 201
+    assert response.json()["data"] == {"prepared_in_transaction": False}
+
+
+def test_a_refused_preparation_frees_the_key_so_a_retry_acts(supplier_client):
+    # given a POST whose preparation is refused
+    refused = supplier_client.post(
+        "/api/v1/supplier/_test/prepared", {"fail": True}, format="json", HTTP_IDEMPOTENCY_KEY="prep-2"
+    )
+    assert refused.status_code == 422
+    # then nothing holds the key: the same key with a fixed body acts (not a 409)
+    retried = supplier_client.post(
+        "/api/v1/supplier/_test/prepared", {}, format="json", HTTP_IDEMPOTENCY_KEY="prep-2"
+    )
+    assert retried.status_code == 201
+    assert Event.objects.filter(type="lead.created").count() == 1

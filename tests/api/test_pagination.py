@@ -3,7 +3,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import SupplierFactory
 from webhooks.models import Event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
@@ -16,10 +15,6 @@ SUPPLIER = "/api/v1/supplier/_test/echo"
 def events():
     Event.objects.bulk_create(Event(type="lead.created", data={"n": n}) for n in range(230))
 
-
-@pytest.fixture
-def supplier_client(make_supplier_client):
-    return make_supplier_client(SupplierFactory())
 
 
 def test_staff_default_page_is_25(staff_client, events):

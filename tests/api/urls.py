@@ -58,6 +58,26 @@ class SupplierEchoView(SupplierAPIView):
 
 
 @extend_schema(exclude=True)
+class SupplierPreparedView(SupplierAPIView):
+    """Records whether its slow preparation ran inside a transaction; refuses {"fail": true} there."""
+
+    def prepare_outside_transaction(self, request, *args, **kwargs):
+        from django.db import connection
+
+        from verso.errors import ValidationFailed
+
+        self.prepared_in_transaction = connection.in_atomic_block
+        if request.data.get("fail"):
+            raise ValidationFailed.for_fields({"image_url": "Could not be fetched."})
+
+    def post(self, request):
+        from webhooks.services import emit
+
+        emit("lead.created", {"prepared_in_transaction": self.prepared_in_transaction})
+        return Response({"prepared_in_transaction": self.prepared_in_transaction}, status=201)
+
+
+@extend_schema(exclude=True)
 class SupplierBoomView(SupplierAPIView):
     def get(self, request):
         raise RuntimeError("secret internals")
@@ -82,5 +102,6 @@ urlpatterns = [
     path("api/v1/_test/boom", StaffBoomView.as_view()),
     path("api/v1/supplier/_test/echo", SupplierEchoView.as_view()),
     path("api/v1/supplier/_test/boom", SupplierBoomView.as_view()),
+    path("api/v1/supplier/_test/prepared", SupplierPreparedView.as_view()),
     path("", include("verso.urls")),
 ]

@@ -77,6 +77,12 @@ class ApiViewMixin:
                 handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
             else:
                 handler = self.http_method_not_allowed
+            try:
+                self.prepare_outside_transaction(request, *args, **kwargs)
+            except Exception:
+                if self._idempotency_claim is not None:
+                    idempotency.release(self._idempotency_claim)  # nothing was done: a retry may act
+                raise
             if self._idempotency_claim is not None:
                 self.response = self._act_once(self._idempotency_claim, handler, request, *args, **kwargs)
                 return self.response
@@ -85,6 +91,12 @@ class ApiViewMixin:
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
         return self.response
+
+    def prepare_outside_transaction(self, request, *args, **kwargs) -> None:
+        """Slow work a handler needs that must not run inside a database transaction or hold a
+        row lock (downloading images): runs after auth, limits and the idempotency claim,
+        before the handler and the transaction an Idempotency-Key wraps it in. Store what it
+        makes on ``self``; raise to refuse the request."""
 
     def _act_once(self, claim, handler, request, *args, **kwargs):
         """The work, the rendered response and its stored copy commit together, or none of them."""
