@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.commerce.conftest import place_order  # noqa: F401  (a fixture every app's tests may use)
 from tests.factories import StaffUserFactory, SupplierFactory
 from verso.api import keys, throttling
 from verso.api.scopes import ALL_SCOPES
