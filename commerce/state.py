@@ -54,14 +54,14 @@ def group_move_refusal(*, order_status: str, to_status: str) -> str | None:
     """Why the order's status forbids moving one of its groups to ``to_status``; None if it doesn't.
 
     The group lifecycle alone would let a supplier confirm a group of a refunded order, or
-    cancel (and so restock) goods a delivered order's customer already has. So: while the
-    order is unpaid (pending) its groups can only be cancelled, since an unpaid order whose
-    goods shipped could be neither cancelled nor refunded; once the order is over
-    (cancelled, refunded, completed) its groups are frozen; once it is shipped or
-    delivered, none of its groups can be cancelled (refund the order instead).
+    cancel (and so restock) goods a delivered order's customer already has. So: once the
+    order is over (cancelled, refunded, completed) its groups are frozen; once it is shipped
+    or delivered, none of its groups can be cancelled (refund the order instead).
+
+    The order's payment status is no reason: buyers are businesses, often paid on invoice
+    after delivery, so a group of an unpaid (pending) order moves like any other. Staff
+    record the payment when it arrives (pending → paid), and can refund after that.
     """
-    if order_status == Order.PENDING and to_status != OrderGroup.CANCELLED:
-        return "the order is not paid yet; it must be paid before its groups can move on"
     if order_status in (Order.CANCELLED, Order.REFUNDED, Order.COMPLETED):
         return f"the order is {order_status}, so its groups can no longer change"
     if to_status == OrderGroup.CANCELLED and order_status in (Order.SHIPPED, Order.DELIVERED):

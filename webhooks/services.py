@@ -37,3 +37,27 @@ def emit(event_type: str, data: dict[str, Any]) -> Event:
 def emit_updated(event_type: str, representation: dict[str, Any], previous: dict[str, Any]) -> Event:
     """An ``*.updated`` event: the new representation plus the old values of what changed."""
     return emit(event_type, {**representation, "previous_attributes": previous})
+
+
+# --- many events at once (bulk updates) -------------------------------------------------
+
+
+def emit_many(event_type: str, data: list[dict[str, Any]]) -> list[Event]:
+    """``emit`` for many events of one type, written in ONE INSERT (a bulk update of 500
+    products costs the same number of queries as one of 5). Each event is its own row, as
+    if emitted one by one; hooks run after commit, once per event."""
+    if event_type not in Event.TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    if not data:
+        return []
+    events = Event.objects.bulk_create([Event(type=event_type, data=orjson.loads(dumps(item))) for item in data])
+    for event in events:
+        for hook in _committed_hooks:
+            transaction.on_commit(lambda hook=hook, event=event: hook(event))
+    return events
+
+
+def emit_many_updated(event_type: str, changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Event]:
+    """``emit_updated`` for many ``(representation, previous)`` pairs, in one INSERT."""
+    return emit_many(event_type, [{**representation, "previous_attributes": previous}
+                                  for representation, previous in changes])

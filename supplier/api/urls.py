@@ -1,3 +1,14 @@
 """Supplier API routes under /api/v1/supplier/ (the contract's table; no trailing slashes)."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import bulk, orders
+
+urlpatterns: list = [
+    # --- orders (the id is the order group's) ---
+    path("orders", orders.SupplierOrderListView.as_view(), name="supplier-orders"),
+    path("orders/<id:pk>", orders.SupplierOrderDetailView.as_view(), name="supplier-order"),
+    path("orders/<id:pk>/status", orders.SupplierOrderStatusView.as_view(), name="supplier-order-status"),
+    # --- bulk stock and prices ---
+    path("stock", bulk.SupplierBulkStockView.as_view(), name="supplier-stock"),
+    path("prices", bulk.SupplierBulkPriceView.as_view(), name="supplier-prices"),
+]

@@ -229,7 +229,7 @@ def test_order_actions_follow_the_lifecycle(admin_client, admin_user, place_orde
     ids=[f"{a}->{b}" for a, b in itertools.product(GROUP_STATUSES, GROUP_STATUSES)],
 )
 def test_group_actions_follow_the_group_lifecycle(admin_client, place_order, from_status, to_status):
-    # given a group of a paid order (an unpaid order's groups can only be cancelled)
+    # given a group of a paid order
     order = place_order((ProductFactory(), 1))
     Order.objects.filter(pk=order.pk).update(status="paid")
     group = order.groups.get()

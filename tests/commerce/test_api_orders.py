@@ -403,7 +403,7 @@ def test_shipping_an_order_through_the_api_ships_its_pending_groups_but_not_a_ca
     ids=[f"{a}->{b}" for a, b in itertools.product(GROUP_STATUSES, GROUP_STATUSES)],
 )
 def test_patching_a_groups_status_follows_the_group_lifecycle(staff_client, place_order, from_status, to_status):
-    # given a group of a paid order (an unpaid order's groups can only be cancelled)
+    # given a group of a paid order
     order = place_order((ProductFactory(), 1))
     Order.objects.filter(pk=order.pk).update(status="paid")
     group = order.groups.get()

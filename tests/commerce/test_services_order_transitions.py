@@ -221,31 +221,40 @@ def test_no_group_of_a_finished_order_moves(place_order, order_status, group_sta
     ("pending", "confirmed", False), ("confirmed", "processing", False), ("processing", "shipped", False),
     ("shipped", "delivered", False), ("processing", "shipped", True), ("delivered", "completed", True),
 ])
-def test_a_group_of_an_unpaid_order_can_only_be_cancelled(place_order, from_status, to_status, as_staff):
-    # given an unpaid order whose group the group lifecycle alone would let move
+def test_a_group_of_an_unpaid_order_moves_like_any_other(place_order, from_status, to_status, as_staff):
+    # given an unpaid (pending) order: B2B buyers are often paid on invoice after delivery
     supplier = SupplierFactory()
     order = place_order((ProductFactory(supplier=supplier), 1))
     group = order.groups.get()
     OrderGroup.objects.filter(pk=group.pk).update(status=from_status)
     actor = STAFF if as_staff else Actor.supplier(supplier.pk)
-    # when / then
-    with pytest.raises(ValidationFailed, match="must be paid"):
-        services.order_group_transition(group=group, to_status=to_status, actor=actor)
-    assert OrderGroup.objects.get(pk=group.pk).status == from_status
+    # when
+    services.order_group_transition(group=group, to_status=to_status, actor=actor, comment="on invoice")
+    # then the group moved, with its history row, and the order is still unpaid
+    assert OrderGroup.objects.get(pk=group.pk).status == to_status
+    change = StatusChange.objects.get(group=group)
+    assert (change.from_status, change.to_status, change.comment) == (from_status, to_status, "on invoice")
+    assert Order.objects.get(pk=order.pk).status == "pending"
 
 
-def test_an_unpaid_order_never_gets_stuck_behind_a_shipped_group(place_order):
-    # given an unpaid order: its supplier cannot ship it ...
+def test_an_unpaid_order_delivered_on_invoice_is_paid_then_refundable(place_order):
+    # given an unpaid order its supplier delivered ...
     supplier = SupplierFactory()
     product = ProductFactory(supplier=supplier, stock_qty=10)
     order = place_order((product, 1))
     group = order.groups.get()
-    with pytest.raises(ValidationFailed, match="must be paid"):
-        services.order_group_transition(group=group, to_status="confirmed", actor=Actor.supplier(supplier.pk))
-    # ... but may cancel it, and staff can still cancel the order
-    services.order_transition(order=order, to_status="cancelled", actor=STAFF)
-    assert OrderGroup.objects.get(pk=group.pk).status == "cancelled"
-    assert _stock(product) == 10
+    for target in ["confirmed", "processing", "shipped", "delivered"]:
+        services.order_group_transition(group=group, to_status=target, actor=Actor.supplier(supplier.pk))
+    order.refresh_from_db()
+    assert (order.status, order.fulfillment_status) == ("pending", "delivered")
+    # ... staff can no longer cancel it (goods left), but record the payment and refund after that
+    with pytest.raises(ValidationFailed, match="part of it has shipped"):
+        services.order_transition(order=order, to_status="cancelled", actor=STAFF)
+    services.order_transition(order=order, to_status="paid", actor=STAFF)
+    services.order_transition(order=order, to_status="refunded", actor=STAFF)
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    assert OrderGroup.objects.get(pk=group.pk).status == "delivered"
+    assert _stock(product) == 9
 
 
 @pytest.mark.parametrize("order_status", ["shipped", "delivered"])

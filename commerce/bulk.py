@@ -1,0 +1,184 @@
+"""Bulk stock and price updates: many of one supplier's products in one transaction.
+
+Each item names a product by ``product_id`` or ``sku`` (exactly one). Items are checked one
+by one and a bad item only fails itself; the good ones are applied together, in one
+transaction, in a constant number of SQL queries whatever the item count: one SELECT … FOR
+UPDATE of every product named (in id order, the lock order used everywhere, so two bulk
+updates at once never deadlock), one UPDATE for the products that change, one INSERT for
+their ``product.updated`` events.
+"""
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from verso.api.fields import EuroField
+from verso.db import MAX_BIGINT, MAX_INT
+from verso.errors import Forbidden, ValidationFailed
+from webhooks.services import emit_many_updated
+
+from .actors import Actor
+from .models import Product
+from .services import product_payload
+
+MAX_BULK_ITEMS = 500
+PRODUCT_NOT_FOUND = "Product not found"
+_SKU_LENGTH = Product._meta.get_field("sku").max_length
+
+
+def _whole_stock(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+        raise ValueError(f"Must be a whole number from 0 to {MAX_INT}.")
+    return value
+
+
+def _cents(value: Any) -> int:
+    # Euros are read one way in the Supplier API (EuroField): a JSON number with at most
+    # 2 decimals, from 0 to the column's maximum, as whole cents.
+    try:
+        return EuroField().to_internal_value(value)
+    except DRFValidationError as exc:
+        raise ValueError(str(exc.detail[0])) from None
+
+
+class _Refused(Exception):
+    """One item's problem (the message of its ``errors`` entry)."""
+
+
+def _identify(raw: dict) -> tuple[int | None, str | None]:
+    """The item's product id or SKU; exactly one of them is given."""
+    has_id, has_sku = "product_id" in raw, "sku" in raw
+    if has_id and has_sku:
+        raise _Refused("Give product_id or sku, not both.")
+    if not has_id and not has_sku:
+        raise _Refused("Give product_id or sku.")
+    if has_id:
+        product_id = raw["product_id"]
+        if isinstance(product_id, bool) or not isinstance(product_id, int):
+            raise _Refused("product_id: Must be a whole number.")
+        if not 1 <= product_id <= MAX_BIGINT:
+            raise _Refused(PRODUCT_NOT_FOUND)  # no product can have it
+        return product_id, None
+    sku = raw["sku"]
+    if not isinstance(sku, str):
+        raise _Refused("sku: Must be a string.")
+    sku = sku.strip()  # SKUs are stored trimmed
+    if not sku:
+        raise _Refused("sku: Must not be blank.")
+    if len(sku) > _SKU_LENGTH:
+        raise _Refused(PRODUCT_NOT_FOUND)  # no product can have it
+    return None, sku
+
+
+def _error_entry(index: int, raw: Any, message: str) -> dict:
+    """``{"index", "product_id" and/or "sku" as the item gave them, "error"}``."""
+    entry: dict[str, Any] = {"index": index}
+    if isinstance(raw, dict):
+        for name in ("product_id", "sku"):
+            if name in raw:
+                entry[name] = raw[name]
+    entry["error"] = message
+    return entry
+
+
+@transaction.atomic
+def _bulk_update(
+    *, supplier_id: int, items: list, actor: Actor, field: str, column: str, parse: Callable[[Any], int],
+) -> dict:
+    if not actor.is_staff and actor.supplier_id != supplier_id:
+        raise Forbidden("A supplier may only update its own products.")
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed.for_fields({"items": "Give at least one item."})
+    if len(items) > MAX_BULK_ITEMS:
+        raise ValidationFailed.for_fields({"items": f"At most {MAX_BULK_ITEMS} items per request."})
+
+    errors: dict[int, dict] = {}
+    wanted: list[tuple[int, int | None, str | None, int]] = []  # (index, product_id, sku, value)
+    for index, raw in enumerate(items):
+        try:
+            if not isinstance(raw, dict):
+                raise _Refused(f"Must be an object with product_id or sku, and {field}.")
+            unknown = sorted(str(name) for name in set(raw) - {"product_id", "sku", field})
+            if unknown:
+                raise _Refused(f"Unknown field: {', '.join(unknown)}.")
+            product_id, sku = _identify(raw)
+            if field not in raw:
+                raise _Refused(f"{field}: This field is required.")
+            try:
+                value = parse(raw[field])
+            except ValueError as exc:
+                raise _Refused(f"{field}: {exc}") from None
+        except _Refused as refused:
+            errors[index] = _error_entry(index, raw, str(refused))
+            continue
+        wanted.append((index, product_id, sku, value))
+
+    products: list[Product] = []
+    if wanted:
+        ids = {product_id for _, product_id, _, _ in wanted if product_id is not None}
+        skus = {sku for _, _, sku, _ in wanted if sku is not None}
+        # Only this supplier's live products: anyone else's is simply not found.
+        products = list(
+            Product.objects.select_for_update()
+            .filter(supplier_id=supplier_id, deleted_at__isnull=True)
+            .filter(Q(pk__in=ids) | (Q(sku__in=skus) & ~Q(sku="")))
+            .order_by("pk")
+        )
+    by_id = {product.pk: product for product in products}
+    by_sku = {product.sku: product for product in products if product.sku}
+
+    now = timezone.now()
+    taken: dict[int, int] = {}  # product id -> the index of the item that set it
+    changed: list[tuple[Product, dict]] = []  # (product, its representation before)
+    updated = 0
+    for index, product_id, sku, value in wanted:
+        raw = items[index]
+        product = by_id.get(product_id) if product_id is not None else by_sku.get(sku)
+        if product is None:
+            errors[index] = _error_entry(index, raw, PRODUCT_NOT_FOUND)
+            continue
+        if product.pk in taken:
+            errors[index] = _error_entry(index, raw, f"The same product as item {taken[product.pk]}.")
+            continue
+        taken[product.pk] = index
+        updated += 1
+        if getattr(product, column) == value:
+            continue  # already so: nothing to write, no event
+        before = product_payload(product)
+        setattr(product, column, value)
+        product.updated_at = now
+        if column == "price" and not actor.is_staff and product.approval_status == Product.REJECTED:
+            # As in product_update: a supplier changing a rejected product resubmits it.
+            product.approval_status = Product.PENDING
+        changed.append((product, before))
+
+    if changed:
+        fields = [column, "updated_at"] + (["approval_status"] if column == "price" else [])
+        Product.objects.bulk_update([product for product, _ in changed], fields)
+        updates = []
+        for product, before in changed:
+            after = product_payload(product)
+            previous = {name: before[name] for name, value in after.items()
+                        if name != "updated_at" and before.get(name) != value}
+            updates.append((after, previous))
+        emit_many_updated("product.updated", updates)
+    return {"updated": updated, "failed": len(errors), "errors": [errors[index] for index in sorted(errors)]}
+
+
+def product_stock_bulk_update(*, supplier_id: int, items: list, actor: Actor) -> dict:
+    """Set ``stock_qty`` of many products: items ``{"product_id"|"sku", "stock_qty"}``.
+
+    Returns ``{"updated", "failed", "errors": [{"index", "product_id"|"sku", "error"}]}``.
+    """
+    return _bulk_update(supplier_id=supplier_id, items=items, actor=actor, field="stock_qty", column="stock_qty",
+                        parse=_whole_stock)
+
+
+def product_price_bulk_update(*, supplier_id: int, items: list, actor: Actor) -> dict:
+    """Set the price of many products: items ``{"product_id"|"sku", "base_price"}`` (euros, a
+    JSON number with at most 2 decimals). Same answer as ``product_stock_bulk_update``."""
+    return _bulk_update(supplier_id=supplier_id, items=items, actor=actor, field="base_price", column="price",
+                        parse=_cents)
