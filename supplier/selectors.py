@@ -32,7 +32,8 @@ def product_image_list(*, supplier_id: int, product_id: int) -> list[dict]:
     if row is None:
         raise NotFound("Product not found")
     rows = sorted(row["image_rows"] or [], key=lambda image: (image["position"], image["id"]))
-    return [commerce_images.image_dict(image) for image in rows]
+    # SQLite's JSON writes booleans as 0/1: read them back as booleans on either database.
+    return [commerce_images.image_dict({**image, "is_primary": bool(image["is_primary"])}) for image in rows]
 
 
 def product_image_get(*, supplier_id: int, product_id: int, image_id: int) -> ProductImage:
