@@ -267,6 +267,15 @@ VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
+# Product images fetched from suppliers' URLs (commerce.images, through verso.fetch).
+VERSO_IMAGE_MAX_BYTES = 5 * 1024 * 1024  # per file, whatever Content-Length says
+VERSO_IMAGE_MAX_PIXELS = 40_000_000  # a bigger image is refused as a decompression bomb
+VERSO_IMAGE_THUMBNAIL_SIZE = 400  # the thumbnail fits in a square this many pixels wide
+VERSO_IMAGE_JPEG_QUALITY = 85
+VERSO_IMAGE_CONNECT_TIMEOUT = 5  # seconds
+VERSO_IMAGE_READ_TIMEOUT = 5  # seconds of silence between two reads
+VERSO_IMAGE_DEADLINE_SECONDS = 15  # one image, start to last byte
+VERSO_IMAGE_REQUEST_DEADLINE_SECONDS = 25  # every image of one request together
 VERSO_WEBHOOK_RETRY_DELAYS = [
     int(s) for s in env_list("VERSO_WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,21600,43200,86400")
 ]

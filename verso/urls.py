@@ -1,9 +1,10 @@
 """URL map: admin, portal, contact form, both APIs, docs and health checks."""
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from verso import health, logins
+from verso import health, logins, media
 from verso.api.converters import IdConverter
 from verso.api.views import StaffUnknownPathView, SupplierUnknownPathView
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("api/v1/supplier", SupplierUnknownPathView.as_view()),
     path("api/v1/supplier/", include(supplier_api)),
     path("api/v1/", include(staff_api)),
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media.serve_media, name="media"),
     path("", include("crm.urls")),
 ]
 
