@@ -209,7 +209,7 @@ def _emit_product_updated(before: dict, after: dict) -> None:
 
 
 def _product_checks(product: Product | None, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """Validate and normalise the fields being set; raise ValidationFailed/Conflict."""
+    """Validate and normalise the fields being set; raise ValidationFailed."""
     reject_unknown_fields(values, allowed=PRODUCT_FIELDS)
     errors: dict[str, str] = {}
 
@@ -270,12 +270,18 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
     return values
 
 
+def _sku_taken(sku: str) -> ValidationFailed:
+    # A 422 naming the field, at every door: the Supplier API's error table has no 409, and
+    # a taken SKU is the body's problem to fix, like any other invalid field.
+    return ValidationFailed.for_fields({"sku": f"A product with SKU '{sku}' already exists."})
+
+
 def _check_sku_free(*, sku: str, supplier_id: int | None, exclude_pk: int | None) -> None:
     if not sku:
         return
     clash = Product.objects.filter(sku=sku, supplier_id=supplier_id, deleted_at__isnull=True).exclude(pk=exclude_pk)
     if clash.exists():
-        raise Conflict(f"A product with SKU '{sku}' already exists.", details={"sku": "Already in use."})
+        raise _sku_taken(sku)
 
 
 def _save_product(product: Product) -> None:
@@ -285,7 +291,7 @@ def _save_product(product: Product) -> None:
     except IntegrityError as exc:
         # Two writers raced for the same SKU: the database's unique index decided.
         if "sku" in str(exc).lower():
-            raise Conflict(f"A product with SKU '{product.sku}' already exists.", details={"sku": "Already in use."})
+            raise _sku_taken(product.sku)
         raise
 
 

@@ -59,7 +59,7 @@ class ProductListView(StaffAPIView):
         summary="Create a product",
         description="Staff-created products are approved at once.",
         request=s.ProductInput,
-        responses={201: StaffWriteResult, **staff_errors(401, 403, 409, 422, 429)},
+        responses={201: StaffWriteResult, **staff_errors(401, 403, 422, 429)},
     )
     def post(self, request):
         data = read_body(s.ProductInput, request).to_service_fields()
@@ -83,7 +83,7 @@ class ProductDetailView(StaffAPIView):
         operation_id="products_partial_update", summary="Update a product",
         description="Only the fields given change.",
         request=s.ProductInput(partial=True),
-        responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 409, 422, 429)},
+        responses={200: StaffWriteResult, **staff_errors(401, 403, 404, 422, 429)},
     )
     def patch(self, request, pk: int):
         product = selectors.product_get(product_id=pk)

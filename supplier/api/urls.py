@@ -1,9 +1,14 @@
 """Supplier API routes under /api/v1/supplier/ (the contract's table; no trailing slashes)."""
 from django.urls import path
 
-from . import bulk, images, orders
+from . import bulk, categories, images, orders, products
 
 urlpatterns: list = [
+    # --- products and categories (issue 14: products share) ---
+    path("products", products.ProductListView.as_view(), name="supplier-products"),
+    path("products/<id:pk>", products.ProductDetailView.as_view(), name="supplier-product"),
+    path("products/<id:pk>/delete", products.ProductDeleteView.as_view(), name="supplier-product-delete"),
+    path("categories", categories.CategoryListView.as_view(), name="supplier-categories"),
     # --- product images ---
     path("products/<id:pk>/images", images.ProductImagesView.as_view(), name="supplier-product-images"),
     path("products/<id:pk>/images/<id:image_id>/delete", images.ProductImageDeleteView.as_view(),

@@ -79,3 +79,25 @@ def test_demo_api_key_is_kept_and_reused(tmp_path):
     assert ApiKey.objects.count() == 1
     api_key_revoke(api_key=ApiKey.objects.get())
     assert last_line("demo_api_key", str(path)) != first
+
+
+def test_demo_api_key_for_a_supplier_is_that_suppliers_kept_supplier_key(tmp_path):
+    # given
+    bloom = Supplier.objects.create(name="Bloom & Stem", slug="bloom-stem", is_verified=True)
+    path = tmp_path / "demo_supplier_key"
+    # when
+    first = last_line("demo_api_key", "--supplier", "bloom-stem", str(path))
+    # then: a Supplier API key of that supplier, kept across runs
+    assert keys.lookup(first).supplier_id == bloom.pk
+    assert last_line("demo_api_key", "--supplier", "bloom-stem", str(path)) == first
+    assert ApiKey.objects.count() == 1
+    # a staff key in that file is replaced, and a supplier key is not kept as the staff demo key
+    staff = last_line("demo_api_key", str(path))
+    assert keys.lookup(staff).supplier_id is None
+    assert keys.lookup(last_line("demo_api_key", "--supplier", "bloom-stem", str(path))).supplier_id == bloom.pk
+
+
+def test_demo_api_key_for_an_unknown_supplier_fails_and_makes_no_key(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("demo_api_key", "--supplier", "nobody", str(tmp_path / "key"), stdout=StringIO())
+    assert not ApiKey.objects.exists()

@@ -1,11 +1,12 @@
-"""The performance rule every Staff API read obeys: once the key is warm, one SQL query and no write."""
+"""The performance rule every API read obeys: once the key is warm, one SQL query and no write."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce import services as commerce_services
 from commerce.actors import Actor
-from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory, ProductFactory
+from commerce.models import ProductImage
+from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory, ProductFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,26 @@ def test_a_warm_get_costs_one_select(make_staff_client, one_of_everything, resou
         statements = [q["sql"] for q in queries]
         assert len(statements) == 1, (path, statements)
         assert statements[0].lstrip().upper().startswith("SELECT"), (path, statements)
+
+
+def _assert_one_select(client, path: str) -> None:
+    assert client.get(path).status_code == 200  # warms the key snapshot
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    statements = [q["sql"] for q in queries]
+    assert len(statements) == 1, (path, statements)
+    assert statements[0].lstrip().upper().startswith("SELECT"), (path, statements)
+
+
+# --- Supplier API (the supplier row is never re-read: the key's snapshot says who and whether verified)
+
+# products and categories (issue 14: products share)
+@pytest.mark.parametrize("path", ["products", "products/{product}", "categories"])
+def test_a_warm_supplier_get_costs_one_select(make_supplier_client, path):
+    supplier = SupplierFactory()
+    product = ProductFactory(supplier=supplier, category=CategoryFactory(parent=CategoryFactory()))
+    ProductImage.objects.create(product=product, image="products/a.jpg", is_primary=True)
+    ProductImage.objects.create(product=product, image="products/b.jpg", position=1)
+    client = make_supplier_client(supplier, rate_limit_override="1000/m")
+    _assert_one_select(client, "/api/v1/supplier/" + path.format(product=product.pk))

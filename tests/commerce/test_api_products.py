@@ -188,13 +188,15 @@ def test_a_sku_is_unique_per_seller_among_live_products(staff_client):
     supplier = SupplierFactory()
     taken = ProductFactory(supplier=supplier, sku="ROSE-1")
     ProductFactory(supplier=None, sku="OWN-1")
-    # when / then: same seller, same sku → 409
+    # when / then: same seller, same sku → 422 naming sku
     same = staff_client.post("/api/v1/products", {"name": "A", "price": 1, "sku": "ROSE-1",
                                                   "supplier_id": supplier.pk}, format="json")
-    assert same.status_code == 409
-    assert same.json()["code"] == "CONFLICT"
+    assert same.status_code == 422
+    assert same.json()["code"] == "VALIDATION_ERROR"
+    assert "sku" in same.json()["details"]
     own = staff_client.post("/api/v1/products", {"name": "B", "price": 1, "sku": "OWN-1"}, format="json")
-    assert own.status_code == 409
+    assert own.status_code == 422
+    assert "sku" in own.json()["details"]
     # another seller may use it
     other = staff_client.post("/api/v1/products", {"name": "C", "price": 1, "sku": "ROSE-1"}, format="json")
     assert other.status_code == 201

@@ -7,7 +7,7 @@ from commerce import services
 from commerce.actors import Actor
 from commerce.models import Product, ProductImage
 from tests.factories import ProductFactory, SupplierFactory
-from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from verso.errors import InvalidTransition, NotFound, ValidationFailed
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -112,14 +112,16 @@ def test_a_supplier_cannot_edit_another_suppliers_product(db):
                                 changes={"price": 1})
 
 
-def test_a_taken_sku_is_a_conflict(db):
+def test_a_taken_sku_is_a_validation_error_naming_sku(db):
     supplier = SupplierFactory()
     ProductFactory(supplier=supplier, sku="X-1")
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationFailed) as created:
         services.product_create(actor=STAFF, name="Dup", price=1, sku="X-1", supplier_id=supplier.pk)
+    assert "sku" in created.value.details
     other = ProductFactory(supplier=supplier, sku="X-2")
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationFailed) as updated:
         services.product_update(product=other, actor=STAFF, changes={"sku": "X-1"})
+    assert "sku" in updated.value.details
 
 
 def test_soft_deleting_emits_an_update_and_frees_the_sku(db):

@@ -130,6 +130,30 @@ class EuroField(serializers.FloatField):
         return Decimal(cents) / 100
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01, "example": 21})
+class PercentNumberField(serializers.FloatField):
+    """A percentage from 0 to 100 as a JSON number (``21``, ``9.5``), at most two decimals, read
+    as a Decimal: the Supplier API's ``vat_rate`` (the Staff API's is a string, PercentField)."""
+
+    default_error_messages = {
+        "invalid": "Must be a percentage from 0 to 100 with at most 2 decimals, such as 21 or 9.5.",
+    }
+
+    def to_internal_value(self, data) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, int | float) or data != data:  # NaN
+            self.fail("invalid")
+        rate = Decimal(str(data))
+        if not 0 <= rate <= 100:
+            self.fail("invalid")
+        hundredths = rate * 100
+        if abs(hundredths - hundredths.to_integral_value()) > Decimal("0.000001"):
+            self.fail("invalid")
+        return (hundredths.to_integral_value() / 100).quantize(Decimal("0.01"))
+
+    def to_representation(self, value) -> Decimal:
+        return Decimal(value)
+
+
 def euros(cents: int | None) -> Decimal | None:
     """Cents as the euros a Supplier API response shows (rendered as a JSON number: 2.5)."""
     return None if cents is None else Decimal(cents) / 100
