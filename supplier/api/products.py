@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from commerce import services
+from commerce import images, services
 from commerce.actors import Actor
 from commerce.api.serializers import CatalogueTypeField
 from commerce.models import Category, Product, ProductImage, stock_status_of
@@ -82,24 +82,10 @@ class SupplierProductUpdateInput(_ProductFields):
     )
 
 
-def image_urls(value: str) -> list[str]:
-    """The URLs of an ``image_url`` value: separated by semicolons, blanks between them ignored."""
-    return [url.strip() for url in (value or "").split(";") if url.strip()]
-
-
-def _prepare_images(urls: list[str]) -> list:
-    """Download and check the images (network and Pillow, no database): outside any transaction."""
-    from commerce import images
-
-    return images.prepare_images(urls)
-
-
 def _create_with_images(*, actor: Actor, fields: dict, prepared: list) -> Product:
     """The product and its images together or not at all: a refused image leaves no product."""
     if not prepared:
         return services.product_create(actor=actor, **fields)
-    from commerce import images
-
     with transaction.atomic():
         product = services.product_create(actor=actor, **fields)
         images.product_images_attach(product=product, prepared=prepared, actor=actor)
@@ -280,8 +266,9 @@ class ProductListView(SupplierView):
         if request.method != "POST":
             return
         self.body = read_body(SupplierProductCreateInput, request)
-        urls = image_urls(self.body.validated_data.get("image_url", ""))
-        self.prepared_images = _prepare_images(urls) if urls else []
+        image_url = self.body.validated_data.get("image_url", "")
+        # Downloaded and checked here (network and Pillow, no database), outside any transaction.
+        self.prepared_images = images.prepare_images(images.split_urls(image_url)) if image_url.strip() else []
 
     @extend_schema(
         operation_id="supplier_products_create",

@@ -367,3 +367,45 @@ def test_set_primary_keeps_exactly_one_primary(supplier_client, product, media, 
 def test_media_of_a_missing_file_is_not_found(media):
     assert Client().get("/media/products/nothing-here.png").status_code == 404
     assert Client().get("/media/../verso/settings.py").status_code == 404
+
+
+# --- image_url on POST /products ------------------------------------------------------------------
+
+
+def test_a_product_created_with_image_urls_gets_them_in_order_the_first_one_primary(
+    supplier_client, media, origin
+):
+    # given
+    category = ProductFactory().category
+    urls = [origin.serve("/front.png", image_bytes("PNG")), origin.serve("/side.jpg", image_bytes("JPEG"))]
+    body = {"name": "Tulips", "category_id": category.pk, "base_price": 1.2, "unit": "stem",
+            "image_url": ";".join(urls)}
+    # when
+    response = supplier_client.post("/api/v1/supplier/products", body, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    images = list(ProductImage.objects.filter(product_id=data["id"]).order_by("position"))
+    assert [image.source_url for image in images] == urls
+    assert [image.is_primary for image in images] == [True, False]
+    assert [image["is_primary"] for image in data["images"]] == [True, False]
+    assert data["primary_image"] == images[0].image.url
+    assert len(files_in(media)) == 4  # each image and its thumbnail
+
+
+def test_a_product_whose_image_is_refused_is_not_created_and_leaves_no_file(supplier_client, media, origin):
+    # given: one good image and a text file named like an image
+    category = ProductFactory().category
+    good = origin.serve("/good.png", image_bytes("PNG"))
+    bad = origin.serve("/bad.jpg", b"not an image at all", content_type="image/jpeg")
+    body = {"name": "Tulips", "category_id": category.pk, "base_price": 1.2, "unit": "stem",
+            "image_url": f"{good};{bad}"}
+    # when
+    response = supplier_client.post("/api/v1/supplier/products", body, format="json")
+    # then
+    assert response.status_code == 422
+    assert bad in response.json()["error"]["details"]["image_url"]
+    assert not ProductImage.objects.exists()
+    assert not supplier_client.get("/api/v1/supplier/products").json()["data"]["products"]
+    assert files_in(media) == []
+    assert not Event.objects.filter(type="product.created").exists()
