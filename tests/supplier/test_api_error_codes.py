@@ -1,6 +1,5 @@
 """Every error code of the Supplier API contract's table, produced by a real supplier endpoint,
 in the supplier envelope: {"success": false, "error": {"code", "message", "details"?}}."""
-import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
