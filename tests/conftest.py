@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from tests.commerce.conftest import place_order  # noqa: F401  (a fixture every app's tests may use)
 from tests.factories import StaffUserFactory, SupplierFactory
+from tests.webserver import LocalServer
 from verso.api import keys, throttling
 from verso.api.scopes import ALL_SCOPES
 from verso.api.services import api_key_create
@@ -121,3 +122,17 @@ def throttle_clock(monkeypatch) -> StoppedClock:
     clock = StoppedClock(1_800_000_000)
     monkeypatch.setattr(throttling, "clock", clock)
     return clock
+
+
+@pytest.fixture
+def origin():
+    """A real HTTP server on 127.0.0.1 for outbound fetches (tests allow 127.0.0.1/32 to reach it)."""
+    with LocalServer("127.0.0.1") as server:
+        yield server
+
+
+@pytest.fixture
+def canary():
+    """A second server on another loopback address that nothing may ever reach."""
+    with LocalServer("127.0.0.2") as server:
+        yield server

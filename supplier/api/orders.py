@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from commerce import services
-from commerce.api.serializers import OrderGroupStatusField
+from commerce.api.serializers import AddressOut, OrderGroupStatusField
 from commerce.models import OrderGroup
 from commerce.representations import iso
 from supplier import selectors
@@ -124,15 +124,6 @@ class SupplierOrderItemOut(serializers.Serializer):
     tax = Euros(help_text="The VAT contained in line_total, in euros.")
 
 
-class SupplierAddressOut(serializers.Serializer):
-    line1 = serializers.CharField()
-    line2 = serializers.CharField(required=False)
-    city = serializers.CharField()
-    state = serializers.CharField(required=False)
-    postal_code = serializers.CharField()
-    country = serializers.CharField()
-
-
 class SupplierStatusChangeOut(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = OrderGroupStatusField()
@@ -142,7 +133,7 @@ class SupplierStatusChangeOut(serializers.Serializer):
 
 class SupplierOrderDetailOut(SupplierOrderOut):
     tax = Euros(help_text="The VAT contained in the subtotal, in euros.")
-    shipping_address = SupplierAddressOut()
+    shipping_address = AddressOut()
     items = SupplierOrderItemOut(many=True, help_text="This supplier's items of the order only.")
     status_history = SupplierStatusChangeOut(many=True, help_text="The group's status changes, oldest first.")
 

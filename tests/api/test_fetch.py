@@ -12,19 +12,6 @@ def allow_local(settings):
     settings.VERSO_ALLOW_PRIVATE_URLS = ["127.0.0.1/32"]
 
 
-@pytest.fixture
-def origin():
-    with LocalServer("127.0.0.1") as server:
-        yield server
-
-
-@pytest.fixture
-def canary():
-    """A second server on another loopback address that nothing may ever reach."""
-    with LocalServer("127.0.0.2") as server:
-        yield server
-
-
 # --- the address check --------------------------------------------------------------------------
 
 BLOCKED = [

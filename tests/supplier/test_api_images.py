@@ -11,7 +11,7 @@ from PIL import Image
 from commerce.models import ProductImage
 from tests.factories import ProductFactory, SupplierFactory
 from tests.helpers import assert_same_shape
-from tests.webserver import LocalServer, image_bytes, jpeg_with_exif, png_bomb
+from tests.webserver import image_bytes, jpeg_with_exif, png_bomb
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +27,6 @@ def media(settings, tmp_path) -> Path:
     settings.VERSO_IMAGE_DEADLINE_SECONDS = 2
     settings.VERSO_IMAGE_READ_TIMEOUT = 1
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def origin():
-    with LocalServer("127.0.0.1") as server:
-        yield server
-
-
-@pytest.fixture
-def canary():
-    with LocalServer("127.0.0.2") as server:
-        yield server
 
 
 @pytest.fixture
