@@ -12,6 +12,7 @@ time cannot hold a worker. ``settings.VERSO_ALLOW_PRIVATE_URLS`` (networks such 
 """
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import threading
@@ -107,14 +108,17 @@ def check_address(ip: IPAddress | str) -> None:
         if parsed is None:
             raise FetchRefused(f"{ip!r} is not an IP address.")
         ip = parsed
+    # An opened network admits the address itself, or its IPv4-mapped form (the same host);
+    # never a 6to4/Teredo/NAT64 address that merely carries it (those route elsewhere).
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    allowed = _allowed_networks()
+    for candidate in [ip] if mapped is None else [ip, mapped]:
+        if any(candidate.version == net.version and candidate in net for net in allowed):
+            return  # exactly the networks the operator opened (tests, local development)
     candidates = [ip]
     embedded = _embedded_ipv4(ip)
     if embedded is not None:
         candidates.append(embedded)
-    allowed = _allowed_networks()
-    for candidate in candidates:
-        if any(candidate.version == net.version and candidate in net for net in allowed):
-            return  # exactly the networks the operator opened (tests, local development)
     for candidate in candidates:
         if _is_internal(candidate):
             raise FetchRefused(f"The address {ip} is internal (not a public address).")
@@ -187,7 +191,12 @@ class _PinnedHTTPSConnection(_PinnedConnectionMixin, http.client.HTTPSConnection
 
 
 class _Watchdog:
-    """Shuts the connection's socket at the deadline, whatever read is blocked on it."""
+    """Shuts the connection's socket at the deadline, whatever read is blocked on it.
+
+    It holds its own handle on the socket (a duplicated file descriptor): wrapping a socket
+    in TLS detaches the original Python object, and shutting that one down would do nothing
+    while a TLS server drips its handshake or headers.
+    """
 
     def __init__(self, seconds: float):
         self.fired = False
@@ -198,7 +207,8 @@ class _Watchdog:
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
-            self._sock = sock
+            self._close_handle()
+            self._sock = socket.socket(fileno=os.dup(sock.fileno()))
             if self.fired:
                 self._kill()
 
@@ -207,6 +217,13 @@ class _Watchdog:
 
     def cancel(self) -> None:
         self._timer.cancel()
+        with self._lock:
+            self._close_handle()
+
+    def _close_handle(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
 
     def _fire(self) -> None:
         with self._lock:

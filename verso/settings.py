@@ -4,6 +4,7 @@ With nothing set you get the embedded default: SQLite, the local-memory cache an
 on a filesystem broker, all under the git-ignored ``var/`` folder. A variable set to an
 empty value counts as not set (``MEDIA_ROOT=`` in an env file means "the default").
 """
+import ipaddress
 import os
 import secrets
 import stat
@@ -267,6 +268,13 @@ VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
+for _network in VERSO_ALLOW_PRIVATE_URLS:  # a typo must stop the start, not turn every fetch into a 500
+    try:
+        _opened = ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"VERSO_ALLOW_PRIVATE_URLS: {_network!r} is not a network such as 127.0.0.1/32")
+    if _opened.prefixlen < (8 if _opened.version == 4 else 32):
+        raise ImproperlyConfigured(f"VERSO_ALLOW_PRIVATE_URLS: {_network!r} opens far too much; name a small network")
 # Product images fetched from suppliers' URLs (commerce.images, through verso.fetch).
 VERSO_IMAGE_MAX_BYTES = 5 * 1024 * 1024  # per file, whatever Content-Length says
 VERSO_IMAGE_MAX_PIXELS = 40_000_000  # a bigger image is refused as a decompression bomb

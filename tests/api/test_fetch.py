@@ -1,4 +1,7 @@
 """verso.fetch: the safe fetcher every outbound URL goes through (images now, webhooks later)."""
+import socket
+import threading
+
 import pytest
 
 from tests.webserver import LocalServer
@@ -195,3 +198,44 @@ def test_a_closed_port_fails_cleanly(allow_local):
         url = server.url("/gone")
     with pytest.raises(FetchFailed, match="connection failed"):
         fetch(url, **LIMITS)
+
+
+def test_an_https_server_that_drips_its_handshake_is_cut_off_at_the_deadline(allow_local):
+    # given a TLS "server" that announces a long handshake record, then drips it a byte at a time
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    sent = []
+    done = threading.Event()
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            try:
+                connection.recv(4096)  # the client's hello
+                connection.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KB is coming
+                for _ in range(100):  # ... at a byte every 50 ms: never silent long enough to time out
+                    if done.wait(0.05):
+                        break
+                    connection.sendall(b"\x00")
+                    sent.append(1)
+            except OSError:
+                pass  # the client hung up: what the test wants
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        # when / then: the wall-clock deadline holds through the TLS handshake too
+        with pytest.raises(FetchFailed, match="within 0.5 seconds"):
+            fetch(f"https://127.0.0.1:{port}/", **{**LIMITS, "deadline_seconds": 0.5, "read_timeout": 5})
+    finally:
+        done.set()
+        server.join(timeout=10)
+        listener.close()
+    assert len(sent) < 50  # cut off at the deadline (about 10 bytes in), long before the drip ran out
+
+
+def test_an_allowed_network_admits_its_mapped_form_but_not_a_6to4_address_carrying_it(settings):
+    settings.VERSO_ALLOW_PRIVATE_URLS = ["127.0.0.1/32"]
+    check_address("::ffff:127.0.0.1")  # the same host, spelled as IPv6
+    with pytest.raises(FetchRefused):
+        check_address("2002:7f00:1::1")  # 6to4 carrying 127.0.0.1: routed elsewhere
