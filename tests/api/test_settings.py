@@ -166,3 +166,13 @@ def test_hsts_preload_is_the_operators_opt_in(tmp_path):
 
     assert _settings("SECURE_HSTS_PRELOAD", **https)["SECURE_HSTS_PRELOAD"] is False
     assert _settings("SECURE_HSTS_PRELOAD", **https, VERSO_HSTS_PRELOAD="true")["SECURE_HSTS_PRELOAD"] is True
+
+
+def test_a_bad_or_far_too_wide_private_url_allowance_stops_the_start(tmp_path):
+    for value, says in (("localhost", "is not a network"), ("127.0.0.1/33", "is not a network"),
+                        ("0.0.0.0/0", "opens far too much"), ("::/0", "opens far too much")):
+        run = _python(SHOW, VERSO_VAR_DIR=str(tmp_path), VERSO_ALLOW_PRIVATE_URLS=value)
+        assert run.returncode != 0 and says in run.stderr, (value, run.stderr[-500:])
+    opened = _settings("VERSO_ALLOW_PRIVATE_URLS", VERSO_VAR_DIR=str(tmp_path),
+                       VERSO_ALLOW_PRIVATE_URLS="127.0.0.1/32, ::1/128")
+    assert opened["VERSO_ALLOW_PRIVATE_URLS"] == ["127.0.0.1/32", "::1/128"]
