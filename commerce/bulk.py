@@ -68,8 +68,8 @@ def _identify(raw: dict) -> tuple[int | None, str | None]:
     sku = sku.strip()  # SKUs are stored trimmed
     if not sku:
         raise _Refused("sku: Must not be blank.")
-    if len(sku) > _SKU_LENGTH:
-        raise _Refused(PRODUCT_NOT_FOUND)  # no product can have it
+    if len(sku) > _SKU_LENGTH or "\x00" in sku:
+        raise _Refused(PRODUCT_NOT_FOUND)  # no product can have it (PostgreSQL cannot even compare a NUL)
     return None, sku
 
 
