@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from commerce import images
 from supplier import selectors
 from verso.api.fields import InputSerializer
+from verso.api.pagination import page_parameters, paginate_rows, supplier_page_body
+from verso.api.schema import SupplierPagination
 from verso.api.views import read_body
 
 from .base import SupplierView
@@ -35,12 +37,15 @@ ImageOut = inline_serializer("SupplierImage", {
     "is_primary": serializers.BooleanField(),
 })
 ImageList = supplier_ok("SupplierImageList", inline_serializer(
-    "SupplierImageListData", {"images": serializers.ListField(child=ImageOut)},
+    "SupplierImageListData", {"images": serializers.ListField(child=ImageOut), "pagination": SupplierPagination},
 ))
 
 
-def _images_body(supplier_id: int, product_id: int) -> dict:
-    return {"images": selectors.product_image_list(supplier_id=supplier_id, product_id=product_id)}
+def _images_body(request, supplier_id: int, product_id: int) -> dict:
+    """The product's images under ``images`` beside ``pagination``, like every Supplier API list."""
+    page = paginate_rows(selectors.product_image_list(supplier_id=supplier_id, product_id=product_id), request,
+                         default_per_page=SupplierView.default_per_page)
+    return supplier_page_body(page, "images", page.rows)
 
 
 class ProductImagesView(SupplierView):
@@ -56,11 +61,11 @@ class ProductImagesView(SupplierView):
 
     @extend_schema(
         operation_id="supplier_product_images_list", tags=TAGS, summary="List a product's images",
-        description="The product's images in their order, the primary one flagged.",
-        responses={200: ImageList},
+        description="The product's images in their order, the primary one flagged (at most 10, so one page).",
+        parameters=page_parameters(default_per_page=SupplierView.default_per_page), responses={200: ImageList},
     )
     def get(self, request, pk: int):
-        return Response(_images_body(self.supplier_id, pk))
+        return Response(_images_body(request, self.supplier_id, pk))
 
     @extend_schema(
         operation_id="supplier_product_images_add", tags=TAGS, summary="Add images by URL",
@@ -73,7 +78,7 @@ class ProductImagesView(SupplierView):
     def post(self, request, pk: int):
         product = selectors.product_get(supplier_id=self.supplier_id, product_id=pk)
         images.product_images_attach(product=product, prepared=self.prepared, actor=self.actor)
-        return Response(_images_body(self.supplier_id, pk), status=201)
+        return Response(_images_body(request, self.supplier_id, pk), status=201)
 
 
 class ProductImageDeleteView(SupplierView):
@@ -86,7 +91,7 @@ class ProductImageDeleteView(SupplierView):
     def post(self, request, pk: int, image_id: int):
         image = selectors.product_image_get(supplier_id=self.supplier_id, product_id=pk, image_id=image_id)
         images.product_image_delete(image=image, actor=self.actor)
-        return Response(_images_body(self.supplier_id, pk))
+        return Response(_images_body(request, self.supplier_id, pk))
 
 
 class ProductImagePrimaryView(SupplierView):
@@ -98,4 +103,4 @@ class ProductImagePrimaryView(SupplierView):
     def post(self, request, pk: int, image_id: int):
         image = selectors.product_image_get(supplier_id=self.supplier_id, product_id=pk, image_id=image_id)
         images.product_image_set_primary(image=image, actor=self.actor)
-        return Response(_images_body(self.supplier_id, pk))
+        return Response(_images_body(request, self.supplier_id, pk))

@@ -101,7 +101,8 @@ def test_the_list_shows_the_images_in_position_order_for_one_query(supplier_clie
     assert response.status_code == 200
     assert len(queries) == 1
     body = response.json()
-    assert body["success"] is True and list(body["data"]) == ["images"]
+    assert body["success"] is True and list(body["data"]) == ["images", "pagination"]
+    assert body["data"]["pagination"] == {"current_page": 1, "total_pages": 1, "total_items": 2, "per_page": 20}
     rows = ProductImage.objects.filter(product=product).order_by("position")
     assert [image["id"] for image in body["data"]["images"]] == [row.pk for row in rows]
 
@@ -110,7 +111,8 @@ def test_a_product_without_images_lists_none(supplier_client, product):
     response = supplier_client.get(images_url(product))
 
     assert response.status_code == 200
-    assert response.json() == {"success": True, "data": {"images": []}}
+    assert response.json() == {"success": True, "data": {"images": [], "pagination": {
+        "current_page": 1, "total_pages": 0, "total_items": 0, "per_page": 20}}}
 
 
 def test_metadata_is_stripped_from_the_stored_image(supplier_client, product, media, origin):
@@ -334,7 +336,8 @@ def test_deleting_the_last_image_leaves_none(
     with django_capture_on_commit_callbacks(execute=True):
         response = supplier_client.post(images_url(product, image["id"], "delete"))
 
-    assert response.json() == {"success": True, "data": {"images": []}}
+    assert response.json() == {"success": True, "data": {"images": [], "pagination": {
+        "current_page": 1, "total_pages": 0, "total_items": 0, "per_page": 20}}}
     assert files_in(media) == []
 
 

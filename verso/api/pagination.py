@@ -75,13 +75,22 @@ def _positive_int(request, name: str, default: int, *, maximum: int) -> int:
         raise InvalidParameters.for_params({name: str(exc)}) from None
 
 
-def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
-    """Slice an ordered queryset (model instances or .values() rows) into a Page.
-
-    ``per_page`` above the maximum is clamped; a non-number or a value below 1 is a 400.
-    """
+def _page_and_size(request, *, default_per_page: int, max_per_page: int) -> tuple[int, int]:
+    """``page`` and ``per_page``: above the maximum is clamped; a non-number or below 1 is a 400."""
     page_number = _positive_int(request, "page", 1, maximum=MAX_PAGE)
-    per_page = min(_positive_int(request, "per_page", default_per_page, maximum=MAX_BIGINT), max_per_page)
+    return page_number, min(_positive_int(request, "per_page", default_per_page, maximum=MAX_BIGINT), max_per_page)
+
+
+def paginate_rows(rows: list, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
+    """A Page of a short list already in hand (a product's at most ten images)."""
+    page_number, per_page = _page_and_size(request, default_per_page=default_per_page, max_per_page=max_per_page)
+    offset = (page_number - 1) * per_page
+    return Page(rows=rows[offset: offset + per_page], page=page_number, per_page=per_page, total=len(rows))
+
+
+def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
+    """Slice an ordered queryset (model instances or .values() rows) into a Page, in one query."""
+    page_number, per_page = _page_and_size(request, default_per_page=default_per_page, max_per_page=max_per_page)
     offset = (page_number - 1) * per_page
     rows = list(queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})[offset: offset + per_page])
     if rows:
