@@ -252,7 +252,8 @@ def _product_checks(product: Product | None, values: dict[str, Any], actor: Acto
     category = None
     if values.get("category_id") is not None:
         category = Category.objects.filter(pk=values["category_id"]).first()
-        if category is None:
+        # Suppliers see (and may use) active categories only; staff may file under any.
+        if category is None or (not category.is_active and not actor.is_staff):
             errors["category_id"] = f"No category with id {values['category_id']}."
     if "supplier_id" in values:
         if not actor.is_staff:

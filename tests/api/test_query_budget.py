@@ -52,12 +52,15 @@ def _assert_one_select(client, path: str) -> None:
 
 # --- Supplier API (the supplier row is never re-read: the key's snapshot says who and whether verified)
 
-# products and categories (issue 14: products share)
-@pytest.mark.parametrize("path", ["products", "products/{product}", "categories"])
-def test_a_warm_supplier_get_costs_one_select(make_supplier_client, path):
+@pytest.mark.parametrize("path", [
+    "products", "products/{product}", "products/{product}/images", "categories",
+    "orders", "orders?status=pending", "orders/{group}",
+])
+def test_a_warm_supplier_get_costs_one_select(make_supplier_client, place_order, path):
     supplier = SupplierFactory()
     product = ProductFactory(supplier=supplier, category=CategoryFactory(parent=CategoryFactory()))
     ProductImage.objects.create(product=product, image="products/a.jpg", is_primary=True)
     ProductImage.objects.create(product=product, image="products/b.jpg", position=1)
+    group = place_order((product, 1)).groups.get()
     client = make_supplier_client(supplier, rate_limit_override="1000/m")
-    _assert_one_select(client, "/api/v1/supplier/" + path.format(product=product.pk))
+    _assert_one_select(client, "/api/v1/supplier/" + path.format(product=product.pk, group=group.pk))

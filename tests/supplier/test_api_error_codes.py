@@ -66,3 +66,12 @@ def test_500_server_error_without_internals(supplier_client):
     error = supplier_error(response, 500, "SERVER_ERROR")
     assert "10.0.0.7" not in response.content.decode() and "Traceback" not in response.content.decode()
     assert error["message"] == "Internal server error"
+
+
+def test_403_forbidden_for_an_expired_key(make_supplier_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    expired = make_supplier_client(SupplierFactory(), expires_at=timezone.now() - timedelta(seconds=1))
+    assert "expired" in supplier_error(expired.get(PRODUCTS), 403, "FORBIDDEN")["message"]

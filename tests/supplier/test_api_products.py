@@ -564,3 +564,25 @@ def test_the_openapi_document_shows_the_supplier_envelope_around_products(client
         "application/json"]["schema"])
     assert set(create["required"]) == {"name", "category_id", "base_price", "unit"}
     assert create["properties"]["vat_rate"]["type"] == "number"
+
+
+def test_a_supplier_cannot_file_a_product_under_an_inactive_category(supplier_client):
+    # given a category staff have retired (the supplier's category list no longer shows it)
+    retired = CategoryFactory(is_active=False)
+    body = {"name": "Roses", "category_id": retired.pk, "base_price": 2.5, "unit": "stem"}
+    # when
+    response = supplier_client.post(PRODUCTS, body, format="json")
+    # then
+    details = error(response, 422, "VALIDATION_ERROR")["details"]
+    assert details == {"category_id": f"No category with id {retired.pk}."}
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("base_price", [2.500000001, 0.001, -0.01])
+def test_a_price_with_more_than_cents_is_refused_but_float_noise_is_not(supplier_client, base_price):
+    category = CategoryFactory()
+    body = {"name": "Roses", "category_id": category.pk, "base_price": base_price, "unit": "stem"}
+    assert "base_price" in error(supplier_client.post(PRODUCTS, body, format="json"), 422, "VALIDATION_ERROR")[
+        "details"]
+    noisy = supplier_client.post(PRODUCTS, {**body, "base_price": 0.1 + 0.2}, format="json")  # 0.30000000000000004
+    assert noisy.status_code == 201 and Product.objects.get().price == 30
