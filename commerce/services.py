@@ -309,12 +309,22 @@ def _product_slug(wanted: str | None, *, name: str, exclude_pk: int | None) -> s
 
 
 @transaction.atomic
-def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Product:
-    """Create a product. Staff products are approved at once; a supplier's wait for approval."""
+def product_create_check(*, actor: Actor, name: str, price: int, **fields: Any) -> dict[str, Any]:
+    """Every rule product_create applies, writing nothing: the checked values, or the 422.
+
+    A door runs it before slow work the create depends on (downloading its images), so a
+    refusal costs no download; product_create runs it again in its own transaction.
+    """
     # supplier_id is always among the values checked, so a supplier's product is its own
     # even when the body names no supplier (_product_checks forces it).
     values = _product_checks(None, {"supplier_id": None, **fields, "name": name, "price": price}, actor)
     _check_sku_free(sku=values.get("sku", ""), supplier_id=values.get("supplier_id"), exclude_pk=None)
+    return values
+
+
+def product_create(*, actor: Actor, name: str, price: int, **fields: Any) -> Product:
+    """Create a product. Staff products are approved at once; a supplier's wait for approval."""
+    values = product_create_check(actor=actor, name=name, price=price, **fields)
     values["slug"] = _product_slug(values.get("slug"), name=values["name"], exclude_pk=None)
     product = Product(
         approval_status=Product.APPROVED if actor.is_staff else Product.PENDING,

@@ -265,10 +265,17 @@ class ProductListView(SupplierView):
         # before the transaction an Idempotency-Key wraps the handler in.
         if request.method != "POST":
             return
-        self.body = read_body(SupplierProductCreateInput, request)
-        image_url = self.body.validated_data.get("image_url", "")
-        # Downloaded and checked here (network and Pillow, no database), outside any transaction.
-        self.prepared_images = images.prepare_images(images.split_urls(image_url)) if image_url.strip() else []
+        body = read_body(SupplierProductCreateInput, request)
+        self.fields = body.to_service_fields()
+        self.fields.setdefault("type", Category.TYPE_FLOWER)  # flower by default, whatever the category's type
+        image_url = body.validated_data.get("image_url", "")
+        if image_url.strip():
+            urls = images.split_urls(image_url)
+            services.product_create_check(actor=self.actor, **self.fields)  # a refusal costs no download
+            # Downloaded and checked here (network and Pillow, no database), outside any transaction.
+            self.prepared_images = images.prepare_images(urls)
+        else:
+            self.prepared_images = []
 
     @extend_schema(
         operation_id="supplier_products_create",
@@ -282,9 +289,7 @@ class ProductListView(SupplierView):
         responses={201: SupplierProductDetail},
     )
     def post(self, request):
-        fields = self.body.to_service_fields()
-        fields.setdefault("type", Category.TYPE_FLOWER)  # flower by default, whatever the category's type
-        product = _create_with_images(actor=self.actor, fields=fields, prepared=self.prepared_images)
+        product = _create_with_images(actor=self.actor, fields=self.fields, prepared=self.prepared_images)
         row = selectors.product_detail(supplier_id=self.supplier_id, product_id=product.pk)
         return Response(product_detail_dict(row), status=201)
 

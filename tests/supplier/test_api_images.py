@@ -400,3 +400,17 @@ def test_a_product_whose_image_is_refused_is_not_created_and_leaves_no_file(supp
     assert not supplier_client.get("/api/v1/supplier/products").json()["data"]["products"]
     assert files_in(media) == []
     assert not Event.objects.filter(type="product.created").exists()
+
+
+def test_a_product_refused_for_its_sku_downloads_none_of_its_images(supplier_client, media, origin):
+    # given a SKU the supplier already uses
+    mine = ProductFactory(supplier=supplier_client.api_key.supplier, sku="ROSE-1")
+    url = origin.serve("/rose.png", image_bytes("PNG"))
+    body = {"name": "Roses", "category_id": mine.category_id, "base_price": 2.5, "unit": "stem", "sku": "ROSE-1",
+            "image_url": url}
+    # when
+    response = supplier_client.post("/api/v1/supplier/products", body, format="json")
+    # then: refused for the SKU before anything was fetched
+    assert response.status_code == 422 and "sku" in response.json()["error"]["details"]
+    assert origin.hits == []
+    assert files_in(media) == []
