@@ -156,3 +156,21 @@ def run_admin_action(client, changelist_url: str, action: str, objects, **extra)
 
     selected = [obj.pk for obj in objects]
     return client.post(changelist_url, {"action": action, ACTION_CHECKBOX_NAME: selected, **extra}, follow=True)
+
+
+def supplier_ok(response, status: int = 200):
+    """The ``data`` of a Supplier API success: ``{"success": true, "data": …}`` and nothing else."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"success", "data"} and body["success"] is True
+    return body["data"]
+
+
+def supplier_error(response, status: int, code: str) -> dict:
+    """The ``error`` of a Supplier API failure, in its envelope, as JSON, with a message."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["success"] is False and set(body) == {"success", "error"}
+    assert body["error"]["code"] == code and body["error"]["message"]
+    return body["error"]

@@ -6,6 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from commerce.models import Category
 from tests.factories import CategoryFactory, SupplierFactory
 from tests.helpers import assert_same_shape
+from tests.helpers import supplier_error as error
+from tests.helpers import supplier_ok as ok
 from verso.api.services import api_key_revoke
 
 pytestmark = pytest.mark.django_db
@@ -14,19 +16,6 @@ CATEGORIES = "/api/v1/supplier/categories"
 # The contract's example (reference/supplier-api.md), with the pagination every list has.
 CATEGORY_EXAMPLE = {"id": 3, "name": "Roses", "slug": "roses", "parent_id": 1, "type": "flower"}
 PAGINATION_EXAMPLE = {"current_page": 1, "total_pages": 5, "total_items": 94, "per_page": 20}
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert set(body) == {"success", "data"} and body["success"] is True
-    return body["data"]
-
-
-def error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False and body["error"]["code"] == code and body["error"]["message"]
 
 
 def test_categories_are_the_active_ones_flat_by_name_with_parent_and_type(supplier_client):

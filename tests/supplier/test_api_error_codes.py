@@ -4,18 +4,10 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import ProductFactory, SupplierFactory
+from tests.helpers import supplier_error
 from verso.api.services import api_key_revoke
 
 PRODUCTS = "/api/v1/supplier/products"
-
-
-def supplier_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert body["success"] is False and set(body) == {"success", "error"}
-    assert body["error"]["code"] == code and body["error"]["message"]
-    return body["error"]
 
 
 def test_401_unauthorized_without_a_key_or_with_an_unknown_one(db):

@@ -8,6 +8,8 @@ from django.utils import timezone
 from commerce.models import Category, Product, ProductImage
 from tests.factories import CategoryFactory, ProductFactory, SupplierFactory
 from tests.helpers import assert_same_shape
+from tests.helpers import supplier_error as error
+from tests.helpers import supplier_ok as ok
 from verso.api.services import api_key_revoke
 from webhooks.models import Event
 
@@ -54,20 +56,6 @@ PRODUCTS = "/api/v1/supplier/products"
 
 def supplier_of(client):
     return client.api_key.supplier
-
-
-def ok(response, status: int = 200):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"success", "data"} and body["success"] is True
-    return body["data"]
-
-
-def error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False and body["error"]["code"] == code and body["error"]["message"]
-    return body["error"]
 
 
 def ids(response) -> list[int]:
