@@ -158,7 +158,7 @@ def run_admin_action(client, changelist_url: str, action: str, objects, **extra)
     return client.post(changelist_url, {"action": action, ACTION_CHECKBOX_NAME: selected, **extra}, follow=True)
 
 
-def supplier_ok(response, status: int = 200):
+def assert_supplier_ok(response, status: int = 200):
     """The ``data`` of a Supplier API success: ``{"success": true, "data": …}`` and nothing else."""
     assert response.status_code == status, response.content
     body = response.json()
@@ -166,7 +166,7 @@ def supplier_ok(response, status: int = 200):
     return body["data"]
 
 
-def supplier_error(response, status: int, code: str) -> dict:
+def assert_supplier_error(response, status: int, code: str) -> dict:
     """The ``error`` of a Supplier API failure, in its envelope, as JSON, with a message."""
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/json"

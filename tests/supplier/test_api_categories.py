@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from commerce.models import Category
 from tests.factories import CategoryFactory, SupplierFactory
-from tests.helpers import assert_same_shape
-from tests.helpers import supplier_error as error
-from tests.helpers import supplier_ok as ok
+from tests.helpers import assert_same_shape, assert_supplier_error
+from tests.helpers import assert_supplier_error as error
+from tests.helpers import assert_supplier_ok as ok
 from verso.api.services import api_key_revoke
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +61,11 @@ def test_a_page_of_categories_is_one_query_whatever_its_size(make_supplier_clien
 
 def test_only_a_verified_suppliers_live_key_lists_categories(make_supplier_client, staff_client, anon_client):
     CategoryFactory()
-    error(make_supplier_client(SupplierFactory(is_verified=False)).get(CATEGORIES), 403, "FORBIDDEN")
+    assert_supplier_error(make_supplier_client(SupplierFactory(is_verified=False)).get(CATEGORIES), 403, "FORBIDDEN")
     revoked = make_supplier_client(SupplierFactory())
     api_key_revoke(api_key=revoked.api_key)
-    error(revoked.get(CATEGORIES), 403, "FORBIDDEN")
-    error(staff_client.get(CATEGORIES), 403, "FORBIDDEN")
-    error(anon_client.get(CATEGORIES), 401, "UNAUTHORIZED")
+    assert_supplier_error(revoked.get(CATEGORIES), 403, "FORBIDDEN")
+    assert_supplier_error(staff_client.get(CATEGORIES), 403, "FORBIDDEN")
+    assert_supplier_error(anon_client.get(CATEGORIES), 401, "UNAUTHORIZED")
     anon_client.credentials(HTTP_AUTHORIZATION="Bearer sk_live_0123456789ab_nope")
-    error(anon_client.get(CATEGORIES), 401, "UNAUTHORIZED")
+    assert_supplier_error(anon_client.get(CATEGORIES), 401, "UNAUTHORIZED")

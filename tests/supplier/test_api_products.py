@@ -8,8 +8,8 @@ from django.utils import timezone
 from commerce.models import Category, Product, ProductImage
 from tests.factories import CategoryFactory, ProductFactory, SupplierFactory
 from tests.helpers import assert_same_shape
-from tests.helpers import supplier_error as error
-from tests.helpers import supplier_ok as ok
+from tests.helpers import assert_supplier_error as error
+from tests.helpers import assert_supplier_ok as ok
 from verso.api.services import api_key_revoke
 from webhooks.models import Event
 
