@@ -272,30 +272,38 @@ def _target(url: str) -> tuple[str, str, int, str]:
 
 def fetch(
     url: str, *, max_bytes: int, deadline_seconds: float, connect_timeout: float, read_timeout: float,
-    max_redirects: int = 3, follow_redirects: bool = True,
+    max_redirects: int = 3, follow_redirects: bool = True, method: str = "GET", body: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> FetchResult:
     """GET ``url`` safely (see the module's docstring). With ``follow_redirects`` False a
-    redirect is returned as it is (its address was checked all the same)."""
+    redirect is returned as it is (its address was checked all the same).
+
+    ``method``, ``body`` and ``headers`` send something else (a webhook's signed POST): the
+    same address checks hold, and a redirect is followed with a plain GET, as browsers do,
+    so pass ``follow_redirects=False`` when the body must not be lost or resent."""
     deadline = time.monotonic() + deadline_seconds
     watchdog = _Watchdog(deadline_seconds)
     watchdog.start()
     try:
         for _hop in range(max_redirects + 1):
             result = _fetch_once(url, max_bytes=max_bytes, deadline=deadline, deadline_seconds=deadline_seconds,
-                                 connect_timeout=connect_timeout, read_timeout=read_timeout, watchdog=watchdog)
+                                 connect_timeout=connect_timeout, read_timeout=read_timeout, watchdog=watchdog,
+                                 method=method, body=body, headers=headers)
             if result.status not in REDIRECT_STATUSES or not follow_redirects:
                 return result
             location = result.headers.get("Location")
             if not location:
                 return result
             url = urljoin(url, location.strip())
+            method, body = "GET", None
         raise FetchFailed(f"More than {max_redirects} redirects.")
     finally:
         watchdog.cancel()
 
 
 def _fetch_once(url: str, *, max_bytes: int, deadline: float, deadline_seconds: float, connect_timeout: float,
-                read_timeout: float, watchdog: _Watchdog) -> FetchResult:
+                read_timeout: float, watchdog: _Watchdog, method: str = "GET", body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> FetchResult:
     scheme, host, port, path = _target(url)
     addresses = _resolve(host, port)
     late = FetchFailed(f"No complete answer within {deadline_seconds:g} seconds.")
@@ -306,12 +314,16 @@ def _fetch_once(url: str, *, max_bytes: int, deadline: float, deadline_seconds: 
                             read_timeout=read_timeout, watchdog=watchdog)
     try:
         conn.connect()
-        conn.putrequest("GET", path, skip_accept_encoding=True)
-        conn.putheader("Accept", "*/*")
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        sent = {"Accept": "*/*", "User-Agent": "Verso/1.0", **(headers or {})}
+        for name, value in sent.items():
+            if name.lower() not in ("accept-encoding", "connection", "content-length", "host"):
+                conn.putheader(name, value)
         conn.putheader("Accept-Encoding", "identity")
-        conn.putheader("User-Agent", "Verso/1.0")
         conn.putheader("Connection", "close")
-        conn.endheaders()
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
         response = conn.getresponse()
         if response.status in REDIRECT_STATUSES:
             return FetchResult(response.status, response.headers, b"", url)
