@@ -1,10 +1,21 @@
 """The Celery app; configuration comes from Django settings (CELERY_* names)."""
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verso.settings")
 
 app = Celery("verso")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_ready.connect
+def _sweep_webhook_deliveries_on_start(sender=None, **kwargs) -> None:
+    """A worker that starts after a broker outage picks up the deliveries it stranded at once,
+    without waiting for beat."""
+    try:
+        app.send_task("webhooks.tasks.sweep_pending_deliveries", retry=False)
+    except Exception:  # noqa: BLE001 - the periodic sweep will do it
+        logging.getLogger(__name__).warning("Could not queue the webhook sweep at worker start", exc_info=True)

@@ -287,6 +287,11 @@ VERSO_IMAGE_REQUEST_DEADLINE_SECONDS = 25  # every image of one request together
 VERSO_WEBHOOK_RETRY_DELAYS = [
     int(s) for s in env_list("VERSO_WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,21600,43200,86400")
 ]
+VERSO_WEBHOOK_DISABLE_AFTER = int(env("VERSO_WEBHOOK_DISABLE_AFTER", "20"))  # failed deliveries in a row
+VERSO_WEBHOOK_DEADLINE_SECONDS = 10  # one attempt, connect to last byte
+VERSO_WEBHOOK_CONNECT_TIMEOUT = 5
+VERSO_WEBHOOK_READ_TIMEOUT = 5
+VERSO_WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024  # of the receiver's answer, read and dropped
 VERSO_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 # Celery: Redis when REDIS_URL is set, else a filesystem broker beside the database.
@@ -317,8 +322,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "verso.api.tasks.purge_expired_idempotency_keys", "schedule": 3600},
+    # Deliveries a broker outage left pending (the worker also runs it when it starts).
+    "sweep-pending-webhook-deliveries": {"task": "webhooks.tasks.sweep_pending_deliveries", "schedule": 60},
 }
 
 LOGGING = {
