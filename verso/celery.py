@@ -19,3 +19,13 @@ def _sweep_webhook_deliveries_on_start(sender=None, **kwargs) -> None:
         app.send_task("webhooks.tasks.sweep_pending_deliveries", retry=False)
     except Exception:  # noqa: BLE001 - the periodic sweep will do it
         logging.getLogger(__name__).warning("Could not queue the webhook sweep at worker start", exc_info=True)
+
+
+@signals.task_prerun.connect
+def _drop_unusable_database_connections(sender=None, **kwargs) -> None:
+    """Connections are reused across tasks (CELERY_DB_REUSE_MAX); like Django around a request,
+    close one that broke or outlived CONN_MAX_AGE, so the task opens a fresh one."""
+    from django.db import close_old_connections
+
+    if not getattr(sender.request, "is_eager", False):  # an eager task runs inside its caller's transaction
+        close_old_connections()

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from celery import signals
 from celery.contrib.testing.worker import start_worker
+from django.db import connections
 
 from verso.celery import app as celery_app
 
@@ -123,6 +124,9 @@ class TaskLog:
         self._changed = threading.Condition()
 
     def __call__(self, sender=None, **kwargs) -> None:
+        # The worker thread's own database connection (reused across tasks in production)
+        # must not outlive the test, or the test database cannot be dropped.
+        connections.close_all()
         with self._changed:
             self.finished.append(sender.name)
             self._changed.notify_all()
