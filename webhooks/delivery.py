@@ -5,12 +5,13 @@ INSERT of their Delivery rows, so a delivery exists exactly when its event does.
 Celery tasks are published after commit; a publish that fails (broker down) is logged and
 the row stays pending for the sweep, so a request never waits on or fails for the broker.
 
-An attempt locks its row only to claim it, sends with no transaction open, then locks it
-again to record the answer. The secret is never logged.
+An attempt claims its row with a conditional UPDATE, sends with no transaction or lock
+held, then records the answer (a failure under a row lock). The secret is never logged.
 """
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import orjson
 from django.conf import settings
@@ -104,22 +105,37 @@ def payload(event: Event) -> bytes:
     return orjson.dumps({"id": str(event.pk), "type": event.type, "created_at": created, "data": event.data})
 
 
-def _claim(delivery_id: int) -> tuple[str, str, bytes, str] | None:
-    """Lock the row and, if it is due, mark it in flight; (url, event id, body, secret) or None."""
+@dataclass(frozen=True)
+class Claim:
+    url: str
+    event_id: str
+    body: bytes
+    secret: str = field(repr=False)
+    webhook_id: int
+    failures_before: int
+
+
+def _claim(delivery_id: int) -> Claim | None:
+    """If the delivery is due, mark it in flight and return what to send (None when there is
+    nothing to send). One read, then one UPDATE that succeeds only if the row is still as
+    read: of two tasks racing for it, exactly one claims it, and no lock or transaction is
+    held (the hot path of every delivery)."""
     now = timezone.now()
-    with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("webhook", "event")
-                    .filter(pk=delivery_id).first())
-        if delivery is None or delivery.status != Delivery.PENDING:
-            return None  # already done (a duplicate task), or deleted with its webhook
-        hook = delivery.webhook
-        if not hook.is_active or hook.disabled_at is not None:
-            return None  # stays pending; sent if staff turn the endpoint back on
-        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + EARLY_TOLERANCE:
-            return None  # not due yet, or another attempt is sending it right now
-        delivery.next_attempt_at = now + dt.timedelta(seconds=CLAIM_SECONDS)
-        delivery.save(update_fields=["next_attempt_at", "updated_at"])
-        return hook.url, str(delivery.event_id), payload(delivery.event), hook.secret
+    delivery = Delivery.objects.select_related("webhook", "event").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != Delivery.PENDING:
+        return None  # already done (a duplicate task), or deleted with its webhook
+    hook = delivery.webhook
+    if not hook.is_active or hook.disabled_at is not None:
+        return None  # stays pending; sent if staff turn the endpoint back on
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + EARLY_TOLERANCE:
+        return None  # not due yet, or another attempt is sending it right now
+    claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.PENDING,
+                                      next_attempt_at=delivery.next_attempt_at).update(
+        next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS), updated_at=now)
+    if not claimed:
+        return None  # another task took it between the read and the update
+    return Claim(hook.url, str(delivery.event_id), payload(delivery.event), hook.secret, hook.pk,
+                 hook.consecutive_failures)
 
 
 def _send(url: str, event_id: str, body: bytes, secret: str) -> tuple[int | None, str]:
@@ -146,17 +162,30 @@ def _send(url: str, event_id: str, body: bytes, secret: str) -> tuple[int | None
 
 def attempt(delivery_id: int) -> None:
     """Send a pending delivery once and record what happened (the ``deliver`` task's body)."""
-    claimed = _claim(delivery_id)
-    if claimed is None:
+    claim = _claim(delivery_id)
+    if claim is None:
         return
-    status_code, error = _send(*claimed)
+    status_code, error = _send(claim.url, claim.event_id, claim.body, claim.secret)
+    if status_code is not None and 200 <= status_code < 300:
+        _record_success(delivery_id, status_code, claim)
+        return
     retry_in = _record(delivery_id, status_code, error)
     if retry_in is not None:
         enqueue([delivery_id], countdown=retry_in)  # if this publish fails, the sweep retries
 
 
+def _record_success(delivery_id: int, status_code: int, claim: Claim) -> None:
+    """The common case in one UPDATE (no lock needed: the row is ours while claimed)."""
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.PENDING).update(
+        status=Delivery.SUCCEEDED, attempts=F("attempts") + 1, last_status_code=status_code, last_error="",
+        next_attempt_at=None, delivered_at=now, updated_at=now)
+    if claim.failures_before:
+        Webhook.objects.filter(pk=claim.webhook_id, consecutive_failures__gt=0).update(consecutive_failures=0)
+
+
 def _record(delivery_id: int, status_code: int | None, error: str) -> int | None:
-    """Write the attempt's outcome; the seconds until the next attempt, or None."""
+    """Write a failed attempt; the seconds until the next attempt, or None when there is none."""
     now = timezone.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
@@ -166,11 +195,7 @@ def _record(delivery_id: int, status_code: int | None, error: str) -> int | None
         fields = ["attempts", "last_status_code", "last_error", "status", "next_attempt_at", "updated_at"]
         hooks = Webhook.objects.filter(pk=delivery.webhook_id)
         retry_in = None
-        if status_code is not None and 200 <= status_code < 300:
-            delivery.status, delivery.next_attempt_at, delivery.delivered_at = Delivery.SUCCEEDED, None, now
-            fields.append("delivered_at")
-            hooks.filter(consecutive_failures__gt=0).update(consecutive_failures=0)  # no write when already 0
-        elif status_code == 410:
+        if status_code == 410:
             delivery.status, delivery.next_attempt_at = Delivery.FAILED, None
             hooks.filter(disabled_at__isnull=True).update(disabled_at=now, updated_at=now)
         else:
