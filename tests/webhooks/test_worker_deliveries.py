@@ -5,6 +5,7 @@ import logging
 import orjson
 import pytest
 import standardwebhooks
+from celery import signals as celery_signals
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,8 @@ from commerce import services as commerce
 from commerce.actors import Actor
 from tests.factories import ProductFactory, SupplierFactory
 from tests.webhooks.conftest import use_broker
-from webhooks.models import Delivery, Webhook
+from verso.celery import app as celery_app
+from webhooks.models import Delivery, Event, Webhook
 from webhooks.services import delivery_redeliver, emit, webhook_create, webhook_test
 from webhooks.tasks import sweep_pending_deliveries
 
@@ -191,3 +193,25 @@ def test_with_the_broker_unreachable_a_status_change_answers_and_the_sweep_deliv
     assert worker.wait_for(2) == 2
     assert sorted(r.path for r in receiver.received) == ["/a", "/b"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_a_worker_that_starts_sweeps_deliveries_left_pending(worker, receiver):
+    # given a delivery no task carried (its row written two minutes ago, its task never published)
+    webhook, _ = subscribe(receiver, "lead.created")
+    event = Event.objects.create(type="lead.created", data={"id": 10})
+    Delivery.objects.create(webhook=webhook, event=event, event_type=event.type)
+    Delivery.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    # when a worker announces it is ready (Celery's worker_ready signal)
+    celery_signals.worker_ready.send(sender=None)
+    # then the sweep it queues sends the delivery
+    assert worker.wait_for(1) == 1
+    [request] = receiver.received
+    assert request.headers["webhook-id"] == str(event.pk)
+    assert Delivery.objects.get(webhook=webhook).status == "succeeded"
+
+
+def test_beat_runs_the_sweep_every_minute():
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
+               if e["task"] == "webhooks.tasks.sweep_pending_deliveries"]
+    assert entry["schedule"] == 60
+    assert entry["task"] in celery_app.tasks
