@@ -61,3 +61,87 @@ def emit_many_updated(event_type: str, changes: list[tuple[dict[str, Any], dict[
     """``emit_updated`` for many ``(representation, previous)`` pairs, in one INSERT."""
     return emit_many(event_type, [{**representation, "previous_attributes": previous}
                                   for representation, previous in changes])
+
+
+# --- TEMPORARY (API share, issue 15): thin stand-ins for the core share's webhook services.
+# The lead keeps the core share's versions (webhooks/services.py + delivery.py) at merge;
+# these exist only so the Staff API and the admin can be built and tested on this branch.
+# They send nothing: webhook_test and delivery_redeliver only write the rows.
+import base64 as _base64  # noqa: E402
+import secrets as _secrets  # noqa: E402
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+from django.conf import settings as _settings  # noqa: E402
+from django.utils import timezone as _timezone  # noqa: E402
+
+from verso.changes import reject_unknown_fields as _reject_unknown_fields  # noqa: E402
+from verso.errors import ValidationFailed as _ValidationFailed  # noqa: E402
+from verso.fetch import FetchRefused as _FetchRefused  # noqa: E402
+from verso.fetch import check_address as _check_address  # noqa: E402
+from verso.fetch import parse_ip as _parse_ip  # noqa: E402
+
+from .models import Delivery, Webhook  # noqa: E402
+
+
+def _webhook_problems(*, url=None, events=None) -> dict[str, str]:
+    problems = {}
+    if url is not None:
+        parts = _urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems["url"] = "Must be an http(s) URL."
+        elif parts.scheme == "http" and not _settings.DEBUG:
+            ip = _parse_ip(parts.hostname)
+            try:
+                allowed = ip is not None and bool(_settings.VERSO_ALLOW_PRIVATE_URLS) and _check_address(ip) is None
+            except _FetchRefused:
+                allowed = False
+            if not allowed:
+                problems["url"] = "Must be an https URL."
+    if events is not None:
+        unknown = [e for e in events if e not in Event.TYPES]
+        if not events:
+            problems["events"] = "Choose at least one event."
+        elif unknown:
+            problems["events"] = f"Unknown event(s): {', '.join(map(str, unknown))}."
+    return problems
+
+
+def webhook_create(*, name, url, events, secret=None, is_active=True) -> tuple[Webhook, str]:
+    problems = _webhook_problems(url=url, events=events)
+    if secret is not None and not secret.startswith("whsec_"):
+        problems["secret"] = "Must start with whsec_."
+    if problems:
+        raise _ValidationFailed.for_fields(problems)
+    raw = secret or "whsec_" + _base64.b64encode(_secrets.token_bytes(32)).decode()
+    webhook = Webhook.objects.create(name=name, url=url, events=list(dict.fromkeys(events)), secret=raw,
+                                     is_active=is_active)
+    return webhook, raw
+
+
+def webhook_update(*, webhook: Webhook, changes: dict) -> Webhook:
+    _reject_unknown_fields(changes, allowed=["name", "url", "events", "is_active"])
+    problems = _webhook_problems(url=changes.get("url"), events=changes.get("events"))
+    if problems:
+        raise _ValidationFailed.for_fields(problems)
+    for name, value in changes.items():
+        setattr(webhook, name, value)
+    if changes.get("is_active"):
+        webhook.disabled_at, webhook.consecutive_failures = None, 0
+    webhook.save()
+    return webhook
+
+
+def webhook_delete(*, webhook: Webhook) -> None:
+    webhook.delete()
+
+
+def webhook_test(*, webhook: Webhook) -> Delivery:
+    event = Event.objects.create(type=Event.PING, data={"webhook_id": webhook.pk})
+    return Delivery.objects.create(webhook=webhook, event=event, event_type=Event.PING)
+
+
+def delivery_redeliver(*, delivery: Delivery) -> Delivery:
+    delivery.status, delivery.next_attempt_at = Delivery.PENDING, _timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    return delivery
+# --- end TEMPORARY ------------------------------------------------------------------------
