@@ -19,6 +19,7 @@ staff_api = [
     path("", include("crm.api.urls")),
     path("", include("commerce.api.urls")),
     path("", include("scheduling.api.urls")),
+    path("", include("webhooks.api.urls")),
     re_path(r"^.*$", StaffUnknownPathView.as_view()),
 ]
 

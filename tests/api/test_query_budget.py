@@ -7,6 +7,8 @@ from commerce import services as commerce_services
 from commerce.actors import Actor
 from commerce.models import ProductImage
 from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory, ProductFactory, SupplierFactory
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,16 @@ def _assert_one_select(client, path: str) -> None:
     statements = [q["sql"] for q in queries]
     assert len(statements) == 1, (path, statements)
     assert statements[0].lstrip().upper().startswith("SELECT"), (path, statements)
+
+
+@pytest.mark.parametrize("path", ["webhooks", "webhooks/{webhook}", "webhooks/{webhook}/deliveries"])
+def test_a_warm_webhooks_get_costs_one_select(make_staff_client, path):
+    webhook, _ = webhook_services.webhook_create(name="Orders", url="https://hooks.example.com/v",
+                                                 events=["order.created"])
+    event = Event.objects.create(type="order.created", data={})
+    Delivery.objects.create(webhook=webhook, event=event, event_type=event.type)
+    client = make_staff_client(scopes=["manage:webhooks"], rate_limit_override="1000/m")
+    _assert_one_select(client, "/api/v1/" + path.format(webhook=webhook.pk))
 
 
 # --- Supplier API (the supplier row is never re-read: the key's snapshot says who and whether verified)
