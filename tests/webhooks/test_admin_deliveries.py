@@ -3,6 +3,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from tests.helpers import admin_actions_offered, run_admin_action
+from tests.webhooks.conftest import queued_tasks
 from webhooks import services
 from webhooks.models import Delivery, Event
 
@@ -54,21 +55,29 @@ def test_the_log_is_read_only_even_for_a_user_with_every_model_permission(make_a
     assert "delete_selected" not in admin_actions_offered(user, DELIVERIES)
 
 
-def test_only_a_user_with_the_redeliver_permission_sends_a_delivery_again(make_admin_client, webhooks):
+@pytest.mark.redis
+def test_only_a_user_with_the_redeliver_permission_sends_a_delivery_again(
+    make_admin_client, webhooks, task_queue, django_capture_on_commit_callbacks
+):
     # given
     viewer = make_admin_client("webhooks.view_delivery")
     redeliverer = make_admin_client("webhooks.view_delivery", "webhooks.redeliver_delivery")
     delivery = _delivery(webhooks[0], "order.created", Delivery.FAILED)
     before = Delivery.objects.get(pk=delivery.pk).updated_at
     # when a view-only user forges the action
-    viewer.post(DELIVERIES, {"action": "redeliver", ACTION_CHECKBOX_NAME: [delivery.pk]})
-    # then it is not offered and the delivery is untouched
+    with django_capture_on_commit_callbacks(execute=True):
+        viewer.post(DELIVERIES, {"action": "redeliver", ACTION_CHECKBOX_NAME: [delivery.pk]})
+    # then it is not offered, the delivery is untouched and nothing is queued
     assert "redeliver" not in admin_actions_offered(viewer, DELIVERIES)
     assert Delivery.objects.get(pk=delivery.pk).updated_at == before
+    assert queued_tasks() == []
     # when the user who may redeliver runs it
     assert "redeliver" in admin_actions_offered(redeliverer, DELIVERIES)
-    response = run_admin_action(redeliverer, DELIVERIES, "redeliver", [delivery])
-    # then the same delivery (same event) is sent again
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_admin_action(redeliverer, DELIVERIES, "redeliver", [delivery])
+    # then the same delivery (same event) is sent again: its task is queued
+    [task] = queued_tasks()
+    assert task["headers"]["task"] == "webhooks.tasks.deliver" and str(delivery.pk) in task["headers"]["argsrepr"]
     assert "Sent 1 delivery(ies) again." in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.updated_at > before

@@ -3,8 +3,7 @@ accepts the documented example delivery and refuses tampered, re-keyed or stale 
 
 The example's signature was computed independently (openssl dgst -sha256 -mac HMAC) and
 the standardwebhooks package signs it the same way, so the docs, the hmac snippet and the
-Standard Webhooks libraries agree. (Once the delivery signer is merged, the lead points
-one more case at a signature it produces.)
+Standard Webhooks libraries agree, and so does Verso's own signer (webhooks.signing).
 """
 import datetime as dt
 import re
@@ -78,3 +77,13 @@ def test_the_standardwebhooks_package_signs_the_example_the_same_way():
 
     at = dt.datetime.fromtimestamp(int(TIMESTAMP), tz=dt.UTC)
     assert signer.sign(MSG_ID, at, BODY.decode()) == SIGNATURE
+
+
+def test_the_snippet_accepts_what_verso_itself_signs(verify):
+    from webhooks import signing
+
+    secret = signing.generate_secret()
+    headers = signing.signed_headers(secret, MSG_ID, int(TIMESTAMP), BODY)
+
+    assert signing.signed_headers(SECRET, MSG_ID, int(TIMESTAMP), BODY)["webhook-signature"] == SIGNATURE
+    assert verify(secret, headers, BODY, now=int(TIMESTAMP)) is True
