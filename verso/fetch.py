@@ -273,14 +273,18 @@ def _target(url: str) -> tuple[str, str, int, str]:
 def fetch(
     url: str, *, max_bytes: int, deadline_seconds: float, connect_timeout: float, read_timeout: float,
     max_redirects: int = 3, follow_redirects: bool = True, method: str = "GET", body: bytes | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None, truncate: bool = False,
 ) -> FetchResult:
     """GET ``url`` safely (see the module's docstring). With ``follow_redirects`` False a
     redirect is returned as it is (its address was checked all the same).
 
     ``method``, ``body`` and ``headers`` send something else (a webhook's signed POST): the
     same address checks hold, and a redirect is followed with a plain GET, as browsers do,
-    so pass ``follow_redirects=False`` when the body must not be lost or resent."""
+    so pass ``follow_redirects=False`` when the body must not be lost or resent.
+
+    With ``truncate`` an answer longer than ``max_bytes`` is not an error: reading stops
+    there and the result holds its status and first ``max_bytes`` bytes (a webhook
+    receiver's answer, whose body Verso does not need)."""
     deadline = time.monotonic() + deadline_seconds
     watchdog = _Watchdog(deadline_seconds)
     watchdog.start()
@@ -288,7 +292,7 @@ def fetch(
         for _hop in range(max_redirects + 1):
             result = _fetch_once(url, max_bytes=max_bytes, deadline=deadline, deadline_seconds=deadline_seconds,
                                  connect_timeout=connect_timeout, read_timeout=read_timeout, watchdog=watchdog,
-                                 method=method, body=body, headers=headers)
+                                 method=method, body=body, headers=headers, truncate=truncate)
             if result.status not in REDIRECT_STATUSES or not follow_redirects:
                 return result
             location = result.headers.get("Location")
@@ -303,7 +307,7 @@ def fetch(
 
 def _fetch_once(url: str, *, max_bytes: int, deadline: float, deadline_seconds: float, connect_timeout: float,
                 read_timeout: float, watchdog: _Watchdog, method: str = "GET", body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> FetchResult:
+                headers: dict[str, str] | None = None, truncate: bool = False) -> FetchResult:
     scheme, host, port, path = _target(url)
     addresses = _resolve(host, port)
     late = FetchFailed(f"No complete answer within {deadline_seconds:g} seconds.")
@@ -328,7 +332,7 @@ def _fetch_once(url: str, *, max_bytes: int, deadline: float, deadline_seconds: 
         if response.status in REDIRECT_STATUSES:
             return FetchResult(response.status, response.headers, b"", url)
         declared = response.headers.get("Content-Length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        if not truncate and declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
             raise FetchRefused(f"The file is larger than {max_bytes} bytes.")
         chunks, size = [], 0
         while True:
@@ -339,6 +343,9 @@ def _fetch_once(url: str, *, max_bytes: int, deadline: float, deadline_seconds: 
                 break
             size += len(chunk)
             if size > max_bytes:
+                if truncate:
+                    chunks.append(chunk[: max_bytes - (size - len(chunk))])
+                    return FetchResult(response.status, response.headers, b"".join(chunks), url)
                 raise FetchRefused(f"The file is larger than {max_bytes} bytes.")
             chunks.append(chunk)
         if watchdog.fired:

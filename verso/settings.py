@@ -298,7 +298,12 @@ VERSO_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 _celery_queue_dir = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
+        # Redis hands an unacknowledged task to another worker after this: longer than the
+        # longest retry countdown, or a scheduled retry would be copied every hour until due.
+        "visibility_timeout": max(VERSO_WEBHOOK_RETRY_DELAYS, default=0) + 3600,
+    }
 else:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
     for sub in ("out", "processed"):

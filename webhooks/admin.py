@@ -83,6 +83,9 @@ class WebhookAdmin(ServiceBackedAdmin):
         data = form.cleaned_data
         if change:
             changes = {name: data[name] for name in form.changed_data if name in WebhookForm.Meta.fields}
+            if obj.disabled_at is not None and data.get("is_active"):
+                # Disabling after failures leaves "active" ticked: saving with it ticked re-enables.
+                changes["is_active"] = True
             return services.webhook_update(webhook=selectors.webhook_get(webhook_id=obj.pk), changes=changes)
         webhook, secret = services.webhook_create(
             name=data["name"], url=data["url"], events=data["events"], is_active=data["is_active"],
@@ -154,4 +157,5 @@ class DeliveryAdmin(admin.ModelAdmin):
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"Delivery {delivery.pk}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"Sent {done} delivery(ies) again.")
+        if done:
+            self.message_user(request, f"Sent {done} delivery(ies) again.")

@@ -146,7 +146,7 @@ def _send(url: str, event_id: str, body: bytes, secret: str) -> tuple[int | None
         **signing.signed_headers(secret, event_id, int(timezone.now().timestamp()), body),
     }
     try:
-        result = fetch(url, method="POST", body=body, headers=headers, follow_redirects=False,
+        result = fetch(url, method="POST", body=body, headers=headers, follow_redirects=False, truncate=True,
                        max_bytes=settings.VERSO_WEBHOOK_MAX_RESPONSE_BYTES,
                        deadline_seconds=settings.VERSO_WEBHOOK_DEADLINE_SECONDS,
                        connect_timeout=settings.VERSO_WEBHOOK_CONNECT_TIMEOUT,
@@ -180,15 +180,17 @@ def _record_success(delivery_id: int, status_code: int, claim: Claim) -> None:
     Delivery.objects.filter(pk=delivery_id, status=Delivery.PENDING).update(
         status=Delivery.SUCCEEDED, attempts=F("attempts") + 1, last_status_code=status_code, last_error="",
         next_attempt_at=None, delivered_at=now, updated_at=now)
-    if claim.failures_before:
-        Webhook.objects.filter(pk=claim.webhook_id, consecutive_failures__gt=0).update(consecutive_failures=0)
+    # Unconditional (a conditional UPDATE): another delivery may have failed for good meanwhile.
+    Webhook.objects.filter(pk=claim.webhook_id, consecutive_failures__gt=0).update(consecutive_failures=0)
 
 
 def _record(delivery_id: int, status_code: int | None, error: str) -> int | None:
     """Write a failed attempt; the seconds until the next attempt, or None when there is none."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return None  # its webhook was deleted while we were sending
         delivery.attempts += 1
         delivery.last_status_code = status_code
         delivery.last_error = error[:2000]

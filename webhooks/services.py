@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from verso.api.renderers import dumps
-from verso.errors import ValidationFailed
+from verso.errors import Conflict, NotFound, ValidationFailed
 from verso.fetch import parse_ip
 
 from . import delivery as delivery_path
@@ -190,18 +190,26 @@ def webhook_update(*, webhook: Webhook, changes: dict[str, Any]) -> Webhook:
     if unknown:
         raise ValidationFailed.for_fields({name: "This field cannot be changed." for name in sorted(unknown)})
     _check(changes)
-    if "name" in changes:
-        webhook.name = changes["name"].strip()
-    if "url" in changes:
-        webhook.url = changes["url"]
-    if "events" in changes:
-        webhook.events = _unique(changes["events"])
-    if "is_active" in changes:
-        webhook.is_active = changes["is_active"]
-        if changes["is_active"] and webhook.disabled_at is not None:
-            webhook.disabled_at = None
-            webhook.consecutive_failures = 0
-    webhook.save()
+    with _atomic_unless_already():
+        # Locked and re-read: a worker may have disabled it, or someone deleted it, meanwhile;
+        # only the fields this change names are written.
+        webhook = Webhook.objects.select_for_update().filter(pk=webhook.pk).first()
+        if webhook is None:
+            raise NotFound("Webhook not found")
+        values: dict[str, Any] = {}
+        if "name" in changes:
+            values["name"] = changes["name"].strip()
+        if "url" in changes:
+            values["url"] = changes["url"]
+        if "events" in changes:
+            values["events"] = _unique(changes["events"])
+        if "is_active" in changes:
+            values["is_active"] = changes["is_active"]
+            if changes["is_active"] and webhook.disabled_at is not None:
+                values.update(disabled_at=None, consecutive_failures=0)
+        for name, value in values.items():
+            setattr(webhook, name, value)
+        webhook.save(update_fields=[*values, "updated_at"])
     return webhook
 
 
@@ -209,10 +217,19 @@ def webhook_delete(*, webhook: Webhook) -> None:
     webhook.delete()  # its deliveries go with it
 
 
+def _refuse_unless_live(webhook: Webhook) -> None:
+    """Sending "now" to an endpoint that takes nothing would only leave a pending row: say so."""
+    if not webhook.is_active or webhook.disabled_at is not None:
+        state = "disabled" if webhook.disabled_at is not None else "inactive"
+        raise Conflict(f"This webhook is {state}: turn it back on (is_active) before sending to it.",
+                       details={"is_active": webhook.is_active, "disabled_at": webhook.disabled_at})
+
+
 def webhook_test(*, webhook: Webhook) -> Delivery:
     """A ``ping`` event for this webhook alone, sent through the ordinary delivery path (the
     task is queued when the transaction commits: the caller answers without waiting for the
     receiver, and the delivery log shows the outcome)."""
+    _refuse_unless_live(webhook)
     with _atomic_unless_already():
         event = Event.objects.create(type=Event.PING, data={"webhook_id": webhook.pk})
         delivery = Delivery.objects.create(webhook=webhook, event=event, event_type=Event.PING)
@@ -223,6 +240,7 @@ def webhook_test(*, webhook: Webhook) -> Delivery:
 def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     """Send a delivery again now (whatever its outcome so far): the same event and
     ``webhook-id``, one more attempt in its log. The task is queued on commit."""
+    _refuse_unless_live(delivery.webhook)
     with _atomic_unless_already():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         delivery.status = Delivery.PENDING

@@ -58,8 +58,11 @@ def test_a_url_the_service_refuses_is_shown_on_the_form(adder):
     assert not Webhook.objects.exists()
 
 
-def test_ticking_is_active_re_enables_a_disabled_webhook(changer, webhook):
-    Webhook.objects.filter(pk=webhook.pk).update(is_active=False, disabled_at=timezone.now(), consecutive_failures=20)
+@pytest.mark.parametrize("still_ticked", [False, True], ids=["unticked", "auto-disabled-still-ticked"])
+def test_saving_with_is_active_ticked_re_enables_a_disabled_webhook(changer, webhook, still_ticked):
+    # Disabling after failures leaves is_active True; staff may also have unticked it.
+    Webhook.objects.filter(pk=webhook.pk).update(
+        is_active=still_ticked, disabled_at=timezone.now(), consecutive_failures=20)
 
     response = changer.post(f"{WEBHOOKS}{webhook.pk}/change/", _form(events=["order.created"]))
 

@@ -3,9 +3,10 @@ import base64
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
-from verso.errors import NotFound, ValidationFailed
-from webhooks import selectors
+from verso.errors import Conflict, NotFound, ValidationFailed
+from webhooks import selectors, services
 from webhooks.models import Delivery, Webhook
 from webhooks.services import (
     delivery_redeliver,
@@ -137,4 +138,32 @@ def test_selectors_list_webhooks_and_their_deliveries_newest_first_and_say_when_
     with pytest.raises(NotFound):
         selectors.webhook_get(webhook_id=webhook.pk + 1)
     webhook_delete(webhook=webhook)
+    assert not Delivery.objects.exists()
+
+
+def test_an_update_writes_only_what_it_changes_so_a_disable_made_meanwhile_stays(db):
+    # given a webhook read by a request, then disabled by the worker before the request saves
+    webhook, _ = services.webhook_create(name="Orders", url="https://hooks.example.com/a", events=["order.created"])
+    stale = Webhook.objects.get(pk=webhook.pk)
+    Webhook.objects.filter(pk=webhook.pk).update(disabled_at=timezone.now(), consecutive_failures=20)
+    # when the request renames it from its stale copy
+    services.webhook_update(webhook=stale, changes={"name": "Orders (EU)"})
+    # then the rename landed and the disable did not come undone
+    fresh = Webhook.objects.get(pk=webhook.pk)
+    assert (fresh.name, fresh.consecutive_failures) == ("Orders (EU)", 20) and fresh.disabled_at is not None
+
+
+def test_updating_a_webhook_deleted_meanwhile_is_not_found_and_does_not_bring_it_back(db):
+    webhook, _ = services.webhook_create(name="Orders", url="https://hooks.example.com/a", events=["order.created"])
+    Webhook.objects.filter(pk=webhook.pk).delete()
+    with pytest.raises(NotFound):
+        services.webhook_update(webhook=webhook, changes={"name": "Back?"})
+    assert not Webhook.objects.exists()
+
+
+def test_a_ping_or_redelivery_to_an_inactive_or_disabled_webhook_is_refused_not_left_pending(db):
+    webhook, _ = services.webhook_create(name="Orders", url="https://hooks.example.com/a", events=["order.created"],
+                                         is_active=False)
+    with pytest.raises(Conflict):
+        services.webhook_test(webhook=webhook)
     assert not Delivery.objects.exists()

@@ -159,3 +159,23 @@ def test_the_secret_never_appears_in_the_log(receiver, caplog):
     assert caplog.records
     assert secret not in caplog.text
     assert secret.removeprefix("whsec_") not in caplog.text
+
+
+def test_a_receiver_answering_2xx_with_a_big_body_is_a_success_read_no_further_than_64_kb(db, settings):
+    from verso.fetch import fetch
+
+    big = b"x" * (settings.VERSO_WEBHOOK_MAX_RESPONSE_BYTES * 3)
+
+    def answer(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(big)))
+        handler.end_headers()
+        handler.wfile.write(big)
+
+    from tests.webserver import LocalServer
+
+    with LocalServer("127.0.0.1") as server:
+        url = server.route("/big", answer)
+        result = fetch(url, max_bytes=settings.VERSO_WEBHOOK_MAX_RESPONSE_BYTES, deadline_seconds=5,
+                       connect_timeout=1, read_timeout=1, truncate=True)
+    assert result.status == 200 and len(result.body) == settings.VERSO_WEBHOOK_MAX_RESPONSE_BYTES

@@ -108,11 +108,11 @@ class WebhookTestView(StaffAPIView):
 
     @extend_schema(
         operation_id="webhooks_test", summary="Send a test ping",
-        description="Delivers a `ping` event to this webhook now, through the same delivery path and log as "
-        "every other event. Answers 200 with the delivery (its `status` says how the attempt went; a failed "
-        "attempt is retried like any delivery).",
+        description="Queues a `ping` event for this webhook now, through the same delivery path and log as "
+        "every other event. Answers 200 with the new delivery, still `pending`: follow it in the delivery "
+        "log (a failed attempt is retried like any delivery). An inactive or disabled webhook is a 409.",
         request=None,
-        responses={200: DeliveryOutput, **staff_errors(401, 403, 404, 429)},
+        responses={200: DeliveryOutput, **staff_errors(401, 403, 404, 409, 429)},
     )
     def post(self, request, pk: int):
         webhook = selectors.webhook_get(webhook_id=pk)
