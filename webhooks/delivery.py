@@ -89,10 +89,12 @@ def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> i
 
 
 def due_for_sweep(now: dt.datetime | None = None):
-    """Pending deliveries of live webhooks whose attempt is due, or that no task ever took."""
+    """Pending deliveries of live webhooks that no task took: due (or written) more than
+    SWEEP_GRACE ago. A task still queued behind a backlog takes its row within that time, so
+    the sweep does not pile a second task on every queued one."""
     now = now or timezone.now()
     return Delivery.objects.filter(
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - SWEEP_GRACE),
+        Q(next_attempt_at__lte=now - SWEEP_GRACE) | Q(next_attempt_at__isnull=True, created_at__lte=now - SWEEP_GRACE),
         status=Delivery.PENDING, webhook__is_active=True, webhook__disabled_at__isnull=True,
     )
 

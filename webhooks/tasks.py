@@ -2,6 +2,7 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import delivery
 
@@ -20,6 +21,9 @@ def sweep_pending_deliveries() -> int:
     when it was written, a worker lost mid-send); returns how many were published."""
     ids = list(delivery.due_for_sweep().order_by("id").values_list("id", flat=True)[:10_000])
     published = delivery.enqueue(ids)
+    # Published again now: the next sweep leaves them alone for another SWEEP_GRACE.
+    delivery.Delivery.objects.filter(pk__in=ids[:published], status=delivery.Delivery.PENDING).update(
+        next_attempt_at=timezone.now())
     if ids:
         logger.info("Webhook sweep published %s of %s pending deliveries", published, len(ids))
     return published

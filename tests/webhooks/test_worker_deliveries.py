@@ -215,3 +215,15 @@ def test_beat_runs_the_sweep_every_minute():
                if e["task"] == "webhooks.tasks.sweep_pending_deliveries"]
     assert entry["schedule"] == 60
     assert entry["task"] in celery_app.tasks
+
+
+def test_the_sweep_publishes_a_stranded_delivery_once_per_grace_period_not_once_per_run(task_queue, receiver):
+    # given a delivery no task carried, written two minutes ago
+    webhook, _ = subscribe(receiver, "lead.created")
+    event = Event.objects.create(type="lead.created", data={"id": 11})
+    Delivery.objects.create(webhook=webhook, event=event, event_type=event.type)
+    Delivery.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    # when the sweep runs twice in a row (a backlog: nothing has taken its task yet)
+    first, second = sweep_pending_deliveries(), sweep_pending_deliveries()
+    # then it published the delivery once: the second run leaves the queued task alone
+    assert (first, second) == (1, 0)
