@@ -1,14 +1,13 @@
 """Supplier API categories: the catalogue's active categories, flat, for choosing a product's category_id."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from commerce.api.serializers import CatalogueTypeField
 from supplier import selectors
 from verso.api.pagination import page_parameters
-from verso.api.schema import SupplierPagination
 
 from .base import SupplierView
-from .schema import supplier_ok
+from .schema import supplier_page_of
 
 
 class SupplierCategoryOut(serializers.Serializer):
@@ -19,12 +18,7 @@ class SupplierCategoryOut(serializers.Serializer):
     type = CatalogueTypeField()
 
 
-SupplierCategoryPage = supplier_ok(
-    "SupplierCategoryPage",
-    inline_serializer(
-        "SupplierCategoryPageData", {"categories": SupplierCategoryOut(many=True), "pagination": SupplierPagination}
-    ),
-)
+SupplierCategoryPage = supplier_page_of("SupplierCategoryPage", "categories", SupplierCategoryOut)
 
 
 @extend_schema(tags=["Supplier Categories"])

@@ -12,11 +12,10 @@ from commerce import images
 from supplier import selectors
 from verso.api.fields import InputSerializer
 from verso.api.pagination import page_parameters, paginate_rows, supplier_page_body
-from verso.api.schema import SupplierPagination
 from verso.api.views import read_body
 
 from .base import SupplierView
-from .schema import supplier_ok
+from .schema import supplier_page_of
 
 TAGS = ["Supplier Images"]
 MAX_IMAGE_URL_LENGTH = 30_000  # ten URLs of the longest kind we keep, and the semicolons
@@ -36,9 +35,7 @@ ImageOut = inline_serializer("SupplierImage", {
     "thumbnail_url": serializers.CharField(allow_null=True),
     "is_primary": serializers.BooleanField(),
 })
-ImageList = supplier_ok("SupplierImageList", inline_serializer(
-    "SupplierImageListData", {"images": serializers.ListField(child=ImageOut), "pagination": SupplierPagination},
-))
+ImageList = supplier_page_of("SupplierImageList", "images", ImageOut)
 
 
 def _images_body(request, supplier_id: int, product_id: int) -> dict:

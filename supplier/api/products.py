@@ -20,12 +20,11 @@ from supplier import selectors
 from verso.api.fields import EuroField, InputSerializer, PercentNumberField, euros
 from verso.api.pagination import page_parameters
 from verso.api.query import TextFilter, filter_parameters
-from verso.api.schema import SupplierPagination
 from verso.api.views import apply_filterset, read_body
 from verso.db import MAX_BIGINT, MAX_INT
 
 from .base import SupplierView
-from .schema import supplier_ok
+from .schema import supplier_ok, supplier_page_of
 
 PAGE_PARAMS = page_parameters(default_per_page=20)
 _IMAGE_STORAGE = ProductImage._meta.get_field("image").storage
@@ -196,12 +195,7 @@ class SupplierProductDetailOut(SupplierProductOut):
     updated_at = serializers.DateTimeField()
 
 
-SupplierProductPage = supplier_ok(
-    "SupplierProductPage",
-    inline_serializer(
-        "SupplierProductPageData", {"products": SupplierProductOut(many=True), "pagination": SupplierPagination}
-    ),
-)
+SupplierProductPage = supplier_page_of("SupplierProductPage", "products", SupplierProductOut)
 SupplierProductDetail = supplier_ok("SupplierProductDetail", SupplierProductDetailOut())
 SupplierProductDeleted = supplier_ok(
     "SupplierProductDeleted",
