@@ -255,11 +255,19 @@ class OrderGroup(models.Model):
     )
     status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=PENDING, db_index=True)
     subtotal_amount = models.IntegerField(default=0)
+    # When the supplier first opened it in the portal; NULL is "new" (the Orders menu's badge).
+    # Written once (the first open), never again: no write per page view.
+    supplier_opened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # The badge's count reads only the few unopened groups of one supplier.
+            models.Index(fields=["supplier"], condition=Q(supplier_opened_at__isnull=True),
+                         name="order_group_unopened_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["order", "supplier"], name="order_group_one_per_supplier"),
             models.UniqueConstraint(

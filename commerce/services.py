@@ -1,7 +1,8 @@
 """Commerce rules: the only code that writes categories, products, orders and their history.
 
 Every door (Staff API, Supplier API, portal, admin, demo seed) calls these functions.
-Each runs in one transaction and emits its event (webhooks.services.emit) in it.
+Each runs in one transaction and emits its event (webhooks.services.emit) in it; a new
+order group or a product decision also queues its supplier's email (supplier.notifications).
 """
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,9 +16,11 @@ from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.text import slugify
 
+from supplier import notifications
 from verso.changes import previous_values, reject_unknown_fields
 from verso.db import MAX_BIGINT, MAX_INT
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from webhooks.models import Event
 from webhooks.services import emit, emit_updated
 
 from . import representations as rep
@@ -200,12 +203,12 @@ def product_payload(product: Product) -> dict:
     return rep.product_dict(rep.values_of(product, rep.PRODUCT_VALUES))
 
 
-def _emit_product_updated(before: dict, after: dict) -> None:
+def _emit_product_updated(before: dict, after: dict) -> Event:
     """``product.updated`` with ``previous_attributes`` in the API's own names and formats
     (``inventory_count``, ``vat_rate`` "21.00"): what a consumer compares against."""
     previous = {name: before.get(name) for name, value in after.items()
                 if name != "updated_at" and before.get(name) != value}
-    emit_updated("product.updated", after, previous)
+    return emit_updated("product.updated", after, previous)
 
 
 def _product_checks(product: Product | None, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
@@ -399,7 +402,8 @@ def product_approve(*, product: Product, actor: Actor) -> Product:
     product, before = _approval_move(product, Product.APPROVED, actor)
     product.rejection_reason = ""
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
-    _emit_product_updated(before, product_payload(product))
+    event = _emit_product_updated(before, product_payload(product))
+    notifications.notify_product_decision(product=product, event_id=event.pk, approved=True)
     return product
 
 
@@ -411,7 +415,8 @@ def product_reject(*, product: Product, actor: Actor, reason: str) -> Product:
     product, before = _approval_move(product, Product.REJECTED, actor)
     product.rejection_reason = reason
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
-    _emit_product_updated(before, product_payload(product))
+    event = _emit_product_updated(before, product_payload(product))
+    notifications.notify_product_decision(product=product, event_id=event.pk, approved=False)
     return product
 
 
@@ -550,9 +555,11 @@ def order_place(
     )
     subtotal = tax = 0
     order_items = []
+    new_groups = []
     for supplier_id, lines in lines_by_supplier.items():
         group_subtotal = sum(product.price * quantity for product, quantity in lines)
         group = OrderGroup.objects.create(order=order, supplier_id=supplier_id, subtotal_amount=group_subtotal)
+        new_groups.append((group, [(product.name, product.sku, quantity) for product, quantity in lines]))
         for product, quantity in lines:
             line_tax = vat_contained(product.price * quantity, product.vat_rate)
             order_items.append(OrderItem(
@@ -570,6 +577,8 @@ def order_place(
     order.save(update_fields=["subtotal_amount", "tax_amount", "discount_amount", "shipping_amount", "total_amount"])
     _history(order=order, from_status="", to_status=order.status, actor=actor, comment="Order placed")
     emit("order.created", order_payload(order.pk))
+    # Each supplier hears of its new group by email, sent after commit (never if this rolls back).
+    notifications.notify_new_order_groups(order_number=order.order_number, currency=order.currency, groups=new_groups)
     return order
 
 
@@ -721,6 +730,19 @@ def order_group_transition(*, group: OrderGroup, to_status: str, actor: Actor, c
     _refresh_fulfillment(order)
     emit("order.updated", order_payload(order.pk))
     return group
+
+
+def order_group_mark_opened(*, group_id: int, actor: Actor) -> bool:
+    """The supplier opened its group in the portal: it is no longer "new" (the badge).
+
+    Only the group's own supplier marks it, and only the first time (a conditional UPDATE
+    that writes nothing once set; callers that read ``supplier_opened_at`` skip even that).
+    Not a status change: no history row, no event, ``updated_at`` untouched. True if marked now.
+    """
+    if not actor.is_supplier:
+        return False
+    return bool(OrderGroup.objects.filter(pk=group_id, supplier_id=actor.supplier_id,
+                                          supplier_opened_at__isnull=True).update(supplier_opened_at=timezone.now()))
 
 
 # What an order update changes; a comment alone changes nothing.

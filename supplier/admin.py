@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from . import services
-from .models import Membership, Supplier
+from .models import Membership, Supplier, SupplierEmail
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,3 +37,24 @@ class SupplierAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Unverified {queryset.count()} supplier(s); their API keys are refused from now on."
         )
+
+
+@admin.register(SupplierEmail)
+class SupplierEmailAdmin(admin.ModelAdmin):
+    """The log of emails to suppliers, read-only: they are written by the services and sent by
+    the task (an email left ``sending`` died with its worker and is not sent again)."""
+
+    list_display = ["kind", "supplier", "status", "recipient", "attempts", "created_at", "sent_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["key", "recipient", "supplier__name"]
+    list_select_related = ["supplier"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -103,7 +103,7 @@ def product_image_get(*, supplier_id: int, product_id: int, image_id: int) -> Pr
 
 # --- orders (order groups: the supplier's portion of an order) ----------------------------
 
-ORDER_GROUP_VALUES = ["id", "status", "subtotal_amount", "created_at", "updated_at"]
+ORDER_GROUP_VALUES = ["id", "status", "subtotal_amount", "supplier_opened_at", "created_at", "updated_at"]
 ORDER_GROUP_FROM_ORDER = {
     "order_number": F("order__order_number"), "currency": F("order__currency"), "email": F("order__email"),
 }
@@ -128,6 +128,12 @@ def order_group_list(*, supplier_id: int) -> QuerySet:
         .values(*ORDER_GROUP_VALUES, **ORDER_GROUP_FROM_ORDER, items_count=_units_of_group())
         .order_by("-created_at", "-id")
     )
+
+
+def new_order_group_count(*, supplier_id: int) -> int:
+    """Order groups the supplier has not opened in the portal yet (the Orders menu's badge):
+    one COUNT over a partial index of the unopened ones."""
+    return OrderGroup.objects.filter(supplier_id=supplier_id, supplier_opened_at__isnull=True).count()
 
 
 def order_group_get(*, supplier_id: int, group_id: int) -> OrderGroup:

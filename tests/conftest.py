@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from tests.commerce.conftest import place_order  # noqa: F401  (a fixture every app's tests may use)
 from tests.factories import StaffUserFactory, SupplierFactory
+from tests.webhooks.conftest import QUEUE
 from tests.webserver import LocalServer
 from verso.api import keys, throttling
 from verso.api.scopes import ALL_SCOPES
@@ -33,6 +34,23 @@ def clear_cache() -> None:
             client.delete(*doomed)
     else:
         cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_stay_in_this_run():
+    """Every task this run publishes (an order's supplier emails, from any test whose
+    transaction commits) goes to this run's own queue, emptied when the run ends: nothing is
+    left on a broker other runs share."""
+    from tests.webhooks.conftest import use_queue
+    from verso.celery import app as celery_app
+
+    use_queue(QUEUE)
+    yield
+    try:
+        use_queue(QUEUE)
+        celery_app.control.purge()
+    except Exception:  # noqa: BLE001 - a broker gone by now has nothing of ours to keep
+        pass
 
 
 @pytest.fixture(autouse=True)

@@ -11,14 +11,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+# The outbox sweeps (verso.outbox) a worker runs as it starts.
+SWEEPS_ON_START = ["webhooks.tasks.sweep_pending_deliveries", "supplier.tasks.sweep_pending_supplier_emails"]
+
+
 @signals.worker_ready.connect
-def _sweep_webhook_deliveries_on_start(sender=None, **kwargs) -> None:
-    """A worker that starts after a broker outage picks up the deliveries it stranded at once,
-    without waiting for beat."""
-    try:
-        app.send_task("webhooks.tasks.sweep_pending_deliveries", retry=False)
-    except Exception:  # noqa: BLE001 - the periodic sweep will do it
-        logging.getLogger(__name__).warning("Could not queue the webhook sweep at worker start", exc_info=True)
+def _sweep_outboxes_on_start(sender=None, **kwargs) -> None:
+    """A worker that starts after a broker outage picks up the deliveries and emails it
+    stranded at once, without waiting for beat."""
+    for name in SWEEPS_ON_START:
+        try:
+            app.send_task(name, retry=False)
+        except Exception:  # noqa: BLE001 - the periodic sweep will do it
+            logging.getLogger(__name__).warning("Could not queue %s at worker start", name, exc_info=True)
+            break
 
 
 @signals.task_prerun.connect

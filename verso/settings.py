@@ -293,6 +293,11 @@ VERSO_WEBHOOK_CONNECT_TIMEOUT = 5
 VERSO_WEBHOOK_READ_TIMEOUT = 5
 VERSO_WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024  # of the receiver's answer, read and dropped
 VERSO_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+# Supplier emails (supplier.notifications): seconds between attempts when the mail server
+# refuses or is unreachable; after the last one the email is marked failed.
+VERSO_SUPPLIER_EMAIL_RETRY_DELAYS = [
+    int(s) for s in env_list("VERSO_SUPPLIER_EMAIL_RETRY_DELAYS", "60,300,1800,7200")
+]
 
 # Celery: Redis when REDIS_URL is set, else a filesystem broker beside the database.
 _celery_queue_dir = VAR_DIR / "celery"
@@ -337,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "verso.api.tasks.purge_expired_idempotency_keys", "schedule": 3600},
     # Deliveries a broker outage left pending (the worker also runs it when it starts).
     "sweep-pending-webhook-deliveries": {"task": "webhooks.tasks.sweep_pending_deliveries", "schedule": 60},
+    "sweep-pending-supplier-emails": {"task": "supplier.tasks.sweep_pending_supplier_emails", "schedule": 60},
 }
 
 LOGGING = {

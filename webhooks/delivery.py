@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from verso import outbox
 from verso.fetch import FetchError, fetch
 
 from . import signing
@@ -71,21 +72,11 @@ def enqueue_on_commit(delivery_ids: list[int]) -> None:
 
 
 def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> int:
-    """Publish a ``deliver`` task per id; returns how many were published. The first broker
-    error stops it (the rest would only wait on the same dead broker): those rows stay
-    pending, and the sweep publishes them again."""
+    """Publish a ``deliver`` task per id; returns how many were published (a broker error
+    leaves the rest pending for the sweep: verso.outbox)."""
     from .tasks import deliver
 
-    published = 0
-    for delivery_id in delivery_ids:
-        try:
-            deliver.apply_async((delivery_id,), countdown=countdown, retry=False)
-        except Exception:  # noqa: BLE001 - whatever the broker does, the caller must not fail
-            logger.warning("Could not publish webhook delivery %s; the sweep will retry it", delivery_id,
-                           exc_info=True)
-            break
-        published += 1
-    return published
+    return outbox.publish_each(deliver, delivery_ids, what="webhook delivery", countdown=countdown, log=logger)
 
 
 def due_for_sweep(now: dt.datetime | None = None):

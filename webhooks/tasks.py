@@ -2,7 +2,8 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
+
+from verso import outbox
 
 from . import delivery
 
@@ -19,11 +20,4 @@ def deliver(delivery_id: int) -> None:
 def sweep_pending_deliveries() -> int:
     """Publish again every pending delivery that is due but no task carried (a broker outage
     when it was written, a worker lost mid-send); returns how many were published."""
-    ids = list(delivery.due_for_sweep().order_by("id").values_list("id", flat=True)[:10_000])
-    published = delivery.enqueue(ids)
-    # Published again now: the next sweep leaves them alone for another SWEEP_GRACE.
-    delivery.Delivery.objects.filter(pk__in=ids[:published], status=delivery.Delivery.PENDING).update(
-        next_attempt_at=timezone.now())
-    if ids:
-        logger.info("Webhook sweep published %s of %s pending deliveries", published, len(ids))
-    return published
+    return outbox.republish_stranded(delivery.due_for_sweep(), deliver, what="webhook delivery", log=logger)
