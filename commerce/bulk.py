@@ -182,3 +182,56 @@ def product_price_bulk_update(*, supplier_id: int, items: list, actor: Actor) ->
     JSON number with at most 2 decimals). Same answer as ``product_stock_bulk_update``."""
     return _bulk_update(supplier_id=supplier_id, items=items, actor=actor, field="base_price", column="price",
                         parse=_cents)
+
+
+def product_stock_and_price_bulk_update(*, supplier_id: int, items: list, actor: Actor) -> dict:
+    """Set stock and/or price of many products (the portal's stock table and CSV upload):
+    items ``{"product_id"|"sku", "stock_qty"?, "base_price"?}``.
+
+    The two services above check and apply each half; an item is applied whole or not at all
+    (a row whose price is refused keeps its old stock too). Every item is tried inside a
+    savepoint first; if any failed, that is undone and only the items that failed in neither
+    half are applied (again, until none fails: a product deleted meanwhile). Same answer as
+    ``product_stock_bulk_update``, one ``errors`` entry per failed item (its messages joined).
+    """
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed.for_fields({"items": "Give at least one item."})
+    if len(items) > MAX_BULK_ITEMS:
+        raise ValidationFailed.for_fields({"items": f"At most {MAX_BULK_ITEMS} items per request."})
+    errors: dict[int, dict] = {}
+    for index, raw in enumerate(items):
+        if isinstance(raw, dict) and "stock_qty" not in raw and "base_price" not in raw:
+            errors[index] = _error_entry(index, raw, "Give stock_qty or base_price.")
+    with transaction.atomic():
+        tried = [index for index in range(len(items)) if index not in errors]
+        while tried:
+            savepoint = transaction.savepoint()
+            failed = _apply_halves(supplier_id=supplier_id, items=items, indexes=tried, actor=actor)
+            if not failed:
+                transaction.savepoint_commit(savepoint)
+                break
+            transaction.savepoint_rollback(savepoint)
+            errors.update(failed)
+            tried = [index for index in tried if index not in failed]
+    applied = len(items) - len(errors)
+    return {"updated": applied, "failed": len(errors), "errors": [errors[index] for index in sorted(errors)]}
+
+
+def _apply_halves(*, supplier_id: int, items: list, indexes: list[int], actor: Actor) -> dict[int, dict]:
+    """Run the stock and the price service over ``items[indexes]``; the failures by item index."""
+    messages: dict[int, list[str]] = {}
+    for field, service in (("stock_qty", product_stock_bulk_update), ("base_price", product_price_bulk_update)):
+        half = [index for index in indexes if isinstance(items[index], dict) and field in items[index]]
+        if not half:
+            continue
+        part = [{name: value for name, value in items[index].items() if name in ("product_id", "sku", field)}
+                for index in half]
+        for entry in service(supplier_id=supplier_id, items=part, actor=actor)["errors"]:
+            wanted = messages.setdefault(half[entry["index"]], [])
+            if entry["error"] not in wanted:
+                wanted.append(entry["error"])
+    # Items that are not objects at all fail in the services' own words, through either half.
+    for index in indexes:
+        if not isinstance(items[index], dict):
+            messages[index] = ["Must be an object with product_id or sku, and stock_qty or base_price."]
+    return {index: _error_entry(index, items[index], " ".join(texts)) for index, texts in messages.items()}
