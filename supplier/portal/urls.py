@@ -1,0 +1,25 @@
+"""The portal's pages under /portal/ (namespace "portal")."""
+from django.urls import path
+
+from . import auth, dashboard, keys, products, profile
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    # logging in and out, passwords
+    path("login/", auth.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("password/", auth.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", auth.PortalPasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth.PortalPasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth.PortalPasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/reset/done/", auth.PortalPasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # products and their images
+    path("products/", products.ProductListView.as_view(), name="products"),
+    # store profile and API keys
+    path("profile/", profile.ProfileView.as_view(), name="profile"),
+    path("keys/", keys.KeyListView.as_view(), name="keys"),
+    # stock, orders (branch portal-ops): "stock", "orders", "order" …
+]
