@@ -18,8 +18,17 @@ urlpatterns = [
     path("password/reset/done/", auth.PortalPasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # products and their images
     path("products/", products.ProductListView.as_view(), name="products"),
+    path("products/new/", products.ProductCreateView.as_view(), name="product_create"),
+    path("products/<id:pk>/", products.ProductEditView.as_view(), name="product"),
+    path("products/<id:pk>/delete/", products.ProductDeleteView.as_view(), name="product_delete"),
+    path("products/<id:pk>/images/", products.ProductImagesView.as_view(), name="product_images"),
+    path("products/<id:pk>/images/<id:image_id>/primary/",
+         products.ProductImageActionView.as_view(action="primary"), name="product_image_primary"),
+    path("products/<id:pk>/images/<id:image_id>/delete/",
+         products.ProductImageActionView.as_view(action="delete"), name="product_image_delete"),
     # store profile and API keys
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("keys/", keys.KeyListView.as_view(), name="keys"),
+    path("keys/<id:pk>/revoke/", keys.KeyRevokeView.as_view(), name="key_revoke"),
     # stock, orders (branch portal-ops): "stock", "orders", "order" …
 ]
