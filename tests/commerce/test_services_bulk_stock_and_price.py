@@ -25,7 +25,8 @@ def test_a_row_whose_price_is_refused_keeps_its_old_stock_and_the_other_rows_are
     ])
     # then the bad row is reported and left as it was; the good row is applied
     assert result == {"updated": 1, "failed": 1, "errors": [
-        {"index": 0, "sku": "ROSE", "error": "base_price: Must be a number of euros with at most 2 decimals, such as 2.5."}]}
+        {"index": 0, "sku": "ROSE",
+         "error": "base_price: Must be a number of euros with at most 2 decimals, such as 2.5."}]}
     rose.refresh_from_db()
     lily.refresh_from_db()
     assert (rose.stock_qty, rose.price) == (10, 100)
