@@ -7,6 +7,7 @@ UPDATE of every product named (in id order, the lock order used everywhere, so t
 updates at once never deadlock), one UPDATE for the products that change, one INSERT for
 their ``product.updated`` events.
 """
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from .models import Product
 from .services import product_payload
 
 MAX_BULK_ITEMS = 500
+SAME_PRODUCT = "The same product as {}."
+_SAME_PRODUCT_AS_ITEM = re.compile(r"^The same product as item (\d+)\.$")
 PRODUCT_NOT_FOUND = "Product not found"
 _SKU_LENGTH = Product._meta.get_field("sku").max_length
 
@@ -141,7 +144,7 @@ def _bulk_update(
             errors[index] = _error_entry(index, raw, PRODUCT_NOT_FOUND)
             continue
         if product.pk in taken:
-            errors[index] = _error_entry(index, raw, f"The same product as item {taken[product.pk]}.")
+            errors[index] = _error_entry(index, raw, SAME_PRODUCT.format(f"item {taken[product.pk]}"))
             continue
         taken[product.pk] = index
         updated += 1
@@ -184,7 +187,9 @@ def product_price_bulk_update(*, supplier_id: int, items: list, actor: Actor) ->
                         parse=_cents)
 
 
-def product_stock_and_price_bulk_update(*, supplier_id: int, items: list, actor: Actor) -> dict:
+def product_stock_and_price_bulk_update(
+    *, supplier_id: int, items: list, actor: Actor, describe_item: Callable[[int], str] = lambda index: f"item {index}",
+) -> dict:
     """Set stock and/or price of many products (the portal's stock table and CSV upload):
     items ``{"product_id"|"sku", "stock_qty"?, "base_price"?}``.
 
@@ -192,7 +197,8 @@ def product_stock_and_price_bulk_update(*, supplier_id: int, items: list, actor:
     (a row whose price is refused keeps its old stock too). Every item is tried inside a
     savepoint first; if any failed, that is undone and only the items that failed in neither
     half are applied (again, until none fails: a product deleted meanwhile). Same answer as
-    ``product_stock_bulk_update``, one ``errors`` entry per failed item (its messages joined).
+    ``product_stock_bulk_update``, one ``errors`` entry per failed item (its messages joined);
+    ``describe_item(index)`` names another item in a message ("line 4" for a CSV file).
     """
     if not isinstance(items, list) or not items:
         raise ValidationFailed.for_fields({"items": "Give at least one item."})
@@ -206,7 +212,8 @@ def product_stock_and_price_bulk_update(*, supplier_id: int, items: list, actor:
         tried = [index for index in range(len(items)) if index not in errors]
         while tried:
             savepoint = transaction.savepoint()
-            failed = _apply_halves(supplier_id=supplier_id, items=items, indexes=tried, actor=actor)
+            failed = _apply_halves(supplier_id=supplier_id, items=items, indexes=tried, actor=actor,
+                                   describe_item=describe_item)
             if not failed:
                 transaction.savepoint_commit(savepoint)
                 break
@@ -217,7 +224,8 @@ def product_stock_and_price_bulk_update(*, supplier_id: int, items: list, actor:
     return {"updated": applied, "failed": len(errors), "errors": [errors[index] for index in sorted(errors)]}
 
 
-def _apply_halves(*, supplier_id: int, items: list, indexes: list[int], actor: Actor) -> dict[int, dict]:
+def _apply_halves(*, supplier_id: int, items: list, indexes: list[int], actor: Actor,
+                  describe_item: Callable[[int], str]) -> dict[int, dict]:
     """Run the stock and the price service over ``items[indexes]``; the failures by item index."""
     messages: dict[int, list[str]] = {}
     for field, service in (("stock_qty", product_stock_bulk_update), ("base_price", product_price_bulk_update)):
@@ -227,9 +235,13 @@ def _apply_halves(*, supplier_id: int, items: list, indexes: list[int], actor: A
         part = [{name: value for name, value in items[index].items() if name in ("product_id", "sku", field)}
                 for index in half]
         for entry in service(supplier_id=supplier_id, items=part, actor=actor)["errors"]:
+            message = entry["error"]
+            same = _SAME_PRODUCT_AS_ITEM.match(message)
+            if same:  # the half's numbering, told in the caller's
+                message = SAME_PRODUCT.format(describe_item(half[int(same.group(1))]))
             wanted = messages.setdefault(half[entry["index"]], [])
-            if entry["error"] not in wanted:
-                wanted.append(entry["error"])
+            if message not in wanted:
+                wanted.append(message)
     # Items that are not objects at all fail in the services' own words, through either half.
     for index in indexes:
         if not isinstance(items[index], dict):

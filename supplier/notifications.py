@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from verso import outbox
@@ -34,10 +35,9 @@ SUBJECTS = {
 }
 
 
-def portal_url(path: str) -> str:
-    """An absolute link into the portal, for emails (no request to build it from)."""
-    base = getattr(settings, "VERSO_PUBLIC_URL", "") or "http://127.0.0.1:8000"
-    return base.rstrip("/") + path
+def portal_url(name: str, **kwargs) -> str:
+    """An absolute link to a portal page, for emails (no request to build it from)."""
+    return settings.VERSO_PUBLIC_URL.rstrip("/") + reverse(f"portal:{name}", kwargs=kwargs)
 
 
 # --- writing (inside the caller's transaction) ---------------------------------------------
@@ -106,9 +106,9 @@ def due_for_sweep(now: dt.datetime | None = None):
 def build_message(row: SupplierEmail, supplier: Supplier, recipient: str) -> EmailMultiAlternatives:
     context = {**row.context, "supplier_name": supplier.name}
     if row.kind == SupplierEmail.NEW_ORDER_GROUP:
-        context["url"] = portal_url(f"/portal/orders/{row.context['group_id']}/")
+        context["url"] = portal_url("order", pk=row.context["group_id"])
     else:
-        context["url"] = portal_url(f"/portal/products/{row.context['product_id']}/")
+        context["url"] = portal_url("product", pk=row.context["product_id"])
     # One line, whatever a product name holds (a header cannot carry a newline).
     subject = " ".join(SUBJECTS[row.kind].format(**context).split())
     text = render_to_string(f"supplier/emails/{row.kind}.txt", context)

@@ -205,7 +205,7 @@ def order_group_detail(*, supplier_id: int, group_id: int) -> dict:
         OrderGroup.objects.filter(pk=group_id, supplier_id=supplier_id)
         .values(
             *ORDER_GROUP_VALUES, **ORDER_GROUP_FROM_ORDER,
-            shipping_address=F("order__shipping_address"),
+            shipping_address=F("order__shipping_address"), order_status=F("order__status"),
             item_rows=child_rows(OrderItem.objects, parent_field="group_id", fields=ORDER_GROUP_ITEM_VALUES),
             history_rows=child_rows(StatusChange.objects, parent_field="group_id", fields=ORDER_GROUP_HISTORY_VALUES),
         )

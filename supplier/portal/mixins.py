@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from commerce.actors import Actor
+from supplier import selectors
 from supplier.models import Membership
 from verso.errors import Forbidden, NotFound
 
@@ -45,12 +46,9 @@ class PortalMixin:
             raise PermissionDenied(exc.message)
 
     def portal_new_orders(self) -> int:
-        """HOOK for the Orders menu's "new" badge (order groups this supplier has not opened yet).
-
-        0 here; the notifications work (branch portal-ops) returns the real count. The
-        base layout shows the badge when ``portal_new_orders`` is above 0.
-        """
-        return 0
+        """The Orders menu's "new" badge: order groups this supplier has not opened yet (one
+        COUNT, only on pages that render; the order page marks its group opened first)."""
+        return selectors.new_order_group_count(supplier_id=self.supplier.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,7 +1,7 @@
 """The portal's pages under /portal/ (namespace "portal")."""
 from django.urls import path
 
-from . import auth, dashboard, keys, products, profile
+from . import auth, dashboard, keys, orders, products, profile, stock
 
 app_name = "portal"
 
@@ -30,5 +30,8 @@ urlpatterns = [
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("keys/", keys.KeyListView.as_view(), name="keys"),
     path("keys/<id:pk>/revoke/", keys.KeyRevokeView.as_view(), name="key_revoke"),
-    # stock, orders (branch portal-ops): "stock", "orders", "order" …
+    # stock and prices, orders
+    path("stock/", stock.StockView.as_view(), name="stock"),
+    path("orders/", orders.OrderListView.as_view(), name="orders"),
+    path("orders/<id:pk>/", orders.OrderDetailView.as_view(), name="order"),
 ]

@@ -70,3 +70,12 @@ def test_the_same_number_of_queries_for_5_items_as_for_100_with_a_bad_one():
 
     assert queries(5) == queries(100)
     assert Product.objects.filter(stock_qty=3, price=150).count() == 99
+
+
+def test_a_product_named_twice_points_at_its_first_row_in_the_callers_words():
+    supplier = SupplierFactory()
+    ProductFactory(supplier=supplier, sku="ROSE", stock_qty=1)
+    result = product_stock_and_price_bulk_update(
+        supplier_id=supplier.pk, actor=Actor.supplier(supplier.pk), describe_item=lambda index: f"line {index + 2}",
+        items=[{"sku": "ROSE", "base_price": 1}, {"sku": "ROSE", "stock_qty": 4, "base_price": 2}])
+    assert result["errors"] == [{"index": 1, "sku": "ROSE", "error": "The same product as line 2."}]
