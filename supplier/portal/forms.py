@@ -120,7 +120,7 @@ class ProductForm(forms.Form):
 
 
 class ProductCreateForm(ProductForm):
-    images = MultipleImageField(label="Images", required=False, help_text=IMAGE_FILES_HELP)
+    images = MultipleImageField(label="Image files", required=False, help_text=IMAGE_FILES_HELP)
     image_url = forms.CharField(label="Image URLs", required=False, max_length=30_000, help_text=IMAGE_URL_HELP)
 
 

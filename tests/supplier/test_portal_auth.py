@@ -145,3 +145,28 @@ def test_password_reset_emails_a_supplier_login_a_link_on_the_public_address(set
     assert done["Location"] == "/portal/password/reset/done/"
     membership.user.refresh_from_db()
     assert membership.user.check_password("a-Fresh-pass-9")
+
+
+def test_the_demo_login_the_run_script_prints_gets_into_the_portal():
+    import io
+    from pathlib import Path
+
+    from supplier import demo
+
+    demo.seed(io.StringIO())
+    run_script = (Path(__file__).resolve().parents[2] / "scripts" / "run").read_text()
+    assert f"/portal/   login: bloom / {demo.DEMO_PASSWORD}" in run_script
+    client = Client()
+
+    response = client.post("/portal/login/", {"username": "bloom", "password": demo.DEMO_PASSWORD}, follow=True)
+
+    assert response.redirect_chain == [("/portal/", 302)]
+    assert "Bloom &amp; Stem" in response.content.decode()
+    assert "Verification pending" not in response.content.decode()
+
+
+def test_an_unverified_supplier_gets_in_and_sees_the_verification_banner_on_every_page():
+    client = portal_client(is_verified=False)
+
+    for url in ("/portal/", "/portal/products/", "/portal/products/new/", "/portal/keys/", "/portal/profile/"):
+        assert "Verification pending" in client.get(url).content.decode(), url

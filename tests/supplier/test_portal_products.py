@@ -230,3 +230,15 @@ def test_deleting_asks_first_then_soft_deletes(client):
     assert product.deleted_at is not None
     assert client.get(f"/portal/products/{product.pk}/").status_code == 404
     assert "“Rose” was deleted" in client.get("/portal/products/").content.decode()
+
+
+def test_the_list_and_the_dashboard_cost_the_same_queries_for_3_or_20_products(client):
+    from tests.helpers import queries_for
+
+    for _ in range(3):
+        ProductFactory(supplier=client.supplier, stock_qty=1)
+    few = (queries_for(client, "/portal/products/"), queries_for(client, "/portal/"))
+    for _ in range(17):
+        ProductFactory(supplier=client.supplier, stock_qty=1)
+
+    assert (queries_for(client, "/portal/products/"), queries_for(client, "/portal/")) == few
