@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commerce import services as commerce
@@ -19,6 +19,7 @@ from supplier.tasks import send_supplier_email, sweep_pending_supplier_emails
 from tests.factories import ProductFactory, SupplierFactory
 from tests.supplier.mailbackends import RefusingBackend
 from tests.webhooks.conftest import queued_tasks
+from verso.errors import InvalidTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +192,7 @@ def test_a_group_is_announced_once_even_if_announced_again(django_capture_on_com
         order = place((ProductFactory(), 1))
     group = order.groups.get()
     # when something announces the same group again
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - the database's unique key refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database's unique key refuses it
         notifications.notify_new_order_groups(order_number=order.order_number, currency="eur", groups=[(group, [])])
     # then the database keeps one row for it
     assert SupplierEmail.objects.filter(kind="new_order_group").count() == 1
@@ -238,7 +239,7 @@ def test_a_second_rejection_is_a_second_email_with_its_own_reason(django_capture
 
 def test_a_refused_decision_emails_nobody(django_capture_on_commit_callbacks):
     product = ProductFactory(approval_status="approved")
-    with django_capture_on_commit_callbacks(), pytest.raises(Exception):  # noqa: B017 - approved → approved
+    with django_capture_on_commit_callbacks(), pytest.raises(InvalidTransition):  # approved → approved
         commerce.product_approve(product=product, actor=Actor.system())
     assert SupplierEmail.objects.count() == 0
 
