@@ -148,3 +148,22 @@ def test_the_stock_and_order_pages_fit_a_390_px_wide_screen(page, live_server, s
     measure("/portal/stock/ with a row error")
 
     assert too_wide == {}
+
+
+def test_cancelling_asks_first_and_puts_the_stock_back(page, live_server, supplier, portal_login, place_order):
+    tulip = ProductFactory(supplier=supplier, name="Yellow tulip", stock_qty=10)
+    group = place_order((tulip, 4)).groups.get()
+    portal_login(live_server, "bloom", PASSWORD)
+    page.goto(f"{live_server.url}/portal/orders/{group.pk}/")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Cancel").click()
+    assert page.locator("#group-status").inner_text() == "Pending"  # changed its mind: nothing sent
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_url(f"{live_server.url}/portal/orders/{group.pk}/")
+    page.get_by_text("is now cancelled").wait_for()
+    assert page.locator("#group-status").inner_text() == "Cancelled"
+    tulip.refresh_from_db()
+    assert tulip.stock_qty == 10
