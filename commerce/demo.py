@@ -176,6 +176,11 @@ def _orders(rng: random.Random, stdout) -> int:
                                                 comment="Out of stock at the supplier")
         if order.status in (Order.SHIPPED, Order.DELIVERED, Order.COMPLETED):
             services.order_update(order=order, actor=staff, tracking_number=f"1Z999AA1{rng.randint(10**9, 10**10)}")
+    # History, not news: a group that moved on was seen by its supplier; only pending ones
+    # light up the portal's "new" badge.
+    seen = OrderGroup.objects.filter(supplier__isnull=False).exclude(status=OrderGroup.PENDING)
+    for group_id, supplier_id in seen.values_list("id", "supplier_id"):
+        services.order_group_mark_opened(group_id=group_id, actor=Actor.supplier(supplier_id))
     return placed
 
 
