@@ -170,3 +170,4 @@ def test_a_product_refused_on_create_is_refused_before_any_download(client, orig
 
     assert response.status_code == 200
     assert origin.hits == []
+
