@@ -21,8 +21,6 @@ from . import forms
 from .mixins import PortalMixin
 
 PER_PAGE = 20
-
-
 def _thumbnail_url(name: str | None) -> str | None:
     return default_storage.url(name) if name else None
 
@@ -34,7 +32,8 @@ class ProductListView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters = forms.ProductFilterForm(self.request.GET)
-        wanted = filters.cleaned_data if filters.is_valid() else {}
+        filters.is_valid()  # a bad value is shown next to its field; the valid ones still filter
+        wanted = filters.cleaned_data
         thumbnail = ProductImage.objects.filter(product_id=OuterRef("pk"), is_primary=True).values("thumbnail")[:1]
         rows = selectors.product_filter(
             selectors.product_list(supplier_id=self.supplier.pk),

@@ -170,3 +170,11 @@ def test_an_unverified_supplier_gets_in_and_sees_the_verification_banner_on_ever
 
     for url in ("/portal/", "/portal/products/", "/portal/products/new/", "/portal/keys/", "/portal/profile/"):
         assert "Verification pending" in client.get(url).content.decode(), url
+
+
+def test_a_used_or_forged_reset_link_says_so_and_offers_a_new_one():
+    response = Client().get("/portal/password/reset/MQ/set-password/")
+
+    assert response.status_code == 200
+    assert "This link does not work any more" in response.content.decode()
+    assert 'href="/portal/password/reset/"' in response.content.decode()

@@ -170,3 +170,18 @@ def test_a_product_refused_on_create_is_refused_before_any_download(client, orig
 
     assert response.status_code == 200
     assert origin.hits == []
+
+
+
+def test_a_photo_bigger_than_the_apis_body_limit_uploads(client, product, settings):
+    import io
+    import os
+
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000)).save(noise, "PNG")
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(noise.getvalue()) < settings.VERSO_IMAGE_MAX_BYTES
+
+    response = client.post(f"/portal/products/{product.pk}/images/", {"images": [upload("big.png", noise.getvalue())]})
+
+    assert response.status_code == 302
+    assert ProductImage.objects.filter(product=product).count() == 1

@@ -83,7 +83,7 @@ def test_the_list_is_paginated_twenty_a_page_keeping_the_filters(client):
     assert beyond.status_code == 200 and "Page 2 of 2" in beyond.content.decode()
 
 
-def test_an_unknown_status_filter_is_ignored_not_an_error(client):
+def test_an_unknown_status_filter_is_not_an_error(client):
     ProductFactory(supplier=client.supplier, name="Rose")
 
     response = client.get("/portal/products/?status=bogus")
@@ -242,3 +242,14 @@ def test_the_list_and_the_dashboard_cost_the_same_queries_for_3_or_20_products(c
         ProductFactory(supplier=client.supplier, stock_qty=1)
 
     assert (queries_for(client, "/portal/products/"), queries_for(client, "/portal/")) == few
+
+
+def test_a_bad_filter_value_is_shown_and_the_good_ones_still_apply(client):
+    ProductFactory(supplier=client.supplier, name="Rose")
+    ProductFactory(supplier=client.supplier, name="Lily")
+
+    response = client.get("/portal/products/?status=bogus&search=rose")
+
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert "Rose" in page and "Lily" not in page
