@@ -267,6 +267,8 @@ VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")
 VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
+# The name the admin shows in its header and browser tab (operators who rebrand set their own).
+VERSO_SITE_NAME = env("VERSO_SITE_NAME", "Verso")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
 for _network in VERSO_ALLOW_PRIVATE_URLS:  # a typo must stop the start, not turn every fetch into a 500
     try:
