@@ -50,6 +50,11 @@ def _permission(Permission, name: str):
 
 def add_roles(apps, schema_editor):
     _create_all_permissions(apps)
+    set_roles(apps)
+
+
+def set_roles(apps) -> None:
+    """Each role's group with exactly its permissions (the permissions must exist)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, permissions in ROLES.items():
