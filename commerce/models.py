@@ -90,8 +90,12 @@ class Product(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], condition=Q(deleted_at__isnull=True), name="product_live_newest_first"
             ),
-            # The admin home's "low on stock" queue (verso.tiles.products_low_on_stock) reads this
-            # small index instead of the whole catalogue.
+            # The admin home's queues (verso.tiles) count these small indexes instead of reading
+            # the catalogue; their changelists list straight off them in the default order.
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(approval_status="pending", deleted_at__isnull=True),
+                name="product_awaiting_approval",
+            ),
             models.Index(
                 fields=["-created_at", "-id"],
                 condition=Q(deleted_at__isnull=True, is_active=True, approval_status="approved",

@@ -30,6 +30,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='product',
+            index=models.Index(condition=models.Q(('approval_status', 'pending'), ('deleted_at__isnull', True)), fields=['-created_at', '-id'], name='product_awaiting_approval'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
             index=models.Index(condition=models.Q(('approval_status', 'approved'), ('deleted_at__isnull', True), ('is_active', True), ('stock_qty__lte', models.F('low_stock_threshold'))), fields=['-created_at', '-id'], name='product_low_stock'),
         ),
         migrations.AddField(
