@@ -424,8 +424,8 @@ def _timeline(changes) -> str:
             )
         else:
             subject = "Order"
-        rows.append((_when(change.created_at), subject, change.from_status, change.to_status, _actor_text(change),
-                     f": {change.comment}" if change.comment else ""))
+        rows.append((_when(change.created_at), subject, change.from_status or "created", change.to_status,
+                     _actor_text(change), f": {change.comment}" if change.comment else ""))
     return format_html(
         '<ol class="verso-timeline">{}</ol>',
         format_html_join("", "<li><time>{}</time> {}: {} → <strong>{}</strong> <span>by {}{}</span></li>", rows),
