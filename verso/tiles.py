@@ -48,12 +48,12 @@ def orders_paid_not_shipped(*, now: dt.datetime) -> Q:
 
 
 def deliveries_failed_recently(*, now: dt.datetime) -> Q:
-    """Deliveries that gave up (retries exhausted or endpoint disabled) in the last 24 hours."""
+    """Deliveries that gave up in the last 24 hours (every retry spent, or the receiver answered 410 Gone)."""
     return Q(status=Delivery.FAILED, updated_at__gte=now - DELIVERY_FAILURES_WINDOW)
 
 
 def webhooks_disabled(*, now: dt.datetime) -> Q:
-    """Endpoints Verso switched off after repeated failures (not the ones staff made inactive)."""
+    """Endpoints Verso switched off (repeated failures or a 410 Gone), not the ones staff made inactive."""
     return Q(disabled_at__isnull=False)
 
 
