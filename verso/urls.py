@@ -37,10 +37,6 @@ urlpatterns = [
 ]
 
 admin.site.login_form = logins.AdminLoginForm
-# The staff dashboard says whose it is (VERSO_SITE_NAME), not "Django administration".
-admin.site.site_header = settings.VERSO_SITE_NAME
-admin.site.site_title = settings.VERSO_SITE_NAME
-admin.site.index_title = "Today"
 
 handler500 = "verso.errorpages.server_error"
 handler404 = "verso.errorpages.not_found"
