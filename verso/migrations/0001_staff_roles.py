@@ -13,17 +13,18 @@ from django.db import migrations
 BUSINESS_APPS = ["supplier", "commerce", "crm", "scheduling", "webhooks", "api"]
 
 ROLES = {
-    # Approves or rejects products, verifies suppliers; reads what it needs to decide.
+    # Approves or rejects products, verifies suppliers; reads what it needs to decide (a product's
+    # page shows its images and approval history itself; a supplier's page lists its logins).
     "Catalogue moderator": [
-        "commerce.approve_product", "commerce.view_product", "commerce.view_productimage",
-        "commerce.view_approvalchange", "commerce.view_category",
+        "commerce.approve_product", "commerce.view_product", "commerce.view_category",
         "supplier.verify_supplier", "supplier.view_supplier", "supplier.view_membership",
     ],
     # Moves orders and supplier groups through their lifecycle (refunding is the order's
-    # move to "refunded"), sets tracking numbers; reads the catalogue and suppliers behind them.
+    # move to "refunded"), sets tracking numbers; reads the catalogue and suppliers behind them
+    # (the order page's item list is an inline of order items: it needs their view permission).
     "Order desk": [
         "commerce.view_order", "commerce.change_order", "commerce.view_ordergroup", "commerce.change_ordergroup",
-        "commerce.view_orderitem", "commerce.view_statuschange", "commerce.view_product",
+        "commerce.view_orderitem", "commerce.view_product",
         "supplier.view_supplier",
     ],
     # Integrations: Staff and Supplier API keys, webhook endpoints, their delivery log.
