@@ -5,34 +5,63 @@ product, moving an order or a group. A move the lifecycle forbids is an error me
 the changelist, never a 500.
 """
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from verso.dashboard import QueueFilter
 from verso.errors import DomainError
+from verso.money import money
 
 from . import services, state
 from .actors import Actor
-from .models import Category, Order, OrderGroup, OrderItem, Product, ProductImage, StatusChange
+from .models import ApprovalChange, Category, Order, OrderGroup, OrderItem, Product, StatusChange
 
 
-def _cents(value: int | None) -> str:
-    return "—" if value is None else f"{value / 100:,.2f}"
+def _default_currency(obj) -> str:
+    return settings.VERSO_CURRENCY
 
 
-def _money_column(field: str, description: str, *, sortable: bool = False):
-    """A read-only admin column showing the amount in cents ``field`` as money."""
+def _money_column(field: str, description: str, *, currency=lambda obj: obj.currency, sortable: bool = False):
+    """A read-only admin column showing the amount in cents ``field`` as money in ``currency(obj)``."""
 
     @admin.display(description=description, ordering=field if sortable else None)
     def column(self, obj):
-        return _cents(getattr(obj, field))
+        return money(getattr(obj, field), currency(obj))
 
     return column
+
+
+def _order_currency(obj) -> str:
+    return obj.order.currency
+
+
+def _link(viewname: str, pk, text) -> str:
+    return format_html('<a href="{}">{}</a>', reverse(viewname, args=[pk]), text)
+
+
+def _supplier_link(supplier) -> str:
+    return _link("admin:supplier_supplier_change", supplier.pk, supplier) if supplier else "the operator"
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _actor_text(row) -> str:
+    if row.actor_user_id:
+        return str(row.actor_user)
+    if row.actor_api_key_id:
+        return f"API key {row.actor_api_key.prefix}"
+    return "Verso"
 
 
 class _NoBulkDelete:
@@ -137,19 +166,6 @@ class CategoryAdmin(admin.ModelAdmin):
 # --- products ---------------------------------------------------------------------------
 
 
-class PendingApprovalFilter(admin.SimpleListFilter):
-    title = "pending approval"
-    parameter_name = "pending"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Waiting for approval")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(approval_status=Product.PENDING, deleted_at__isnull=True)
-        return queryset
-
-
 class DeletedFilter(admin.SimpleListFilter):
     title = "deleted"
     parameter_name = "deleted"
@@ -163,17 +179,6 @@ class DeletedFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(deleted_at__isnull=False)
         return queryset
-
-
-class ProductImageInline(admin.TabularInline):
-    model = ProductImage
-    extra = 0
-    fields = ["image", "thumbnail", "is_primary", "position", "source_url", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class RejectForm(forms.Form):
@@ -202,17 +207,56 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         "is_deleted",
     ]
     list_filter = [
-        PendingApprovalFilter, "approval_status", DeletedFilter, "is_active", "type",
+        QueueFilter, "approval_status", DeletedFilter, "is_active", "type",
         ("supplier", admin.RelatedOnlyFieldListFilter), ("category", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["name", "sku", "slug"]
+    search_fields = ["sku", "name", "slug"]
     list_select_related = ["supplier", "category"]
-    readonly_fields = ["approval_status", "rejection_reason", "deleted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "approval_status", "rejection_reason", "images", "approval_history", "deleted_at", "created_at", "updated_at",
+    ]
     raw_id_fields = []
-    inlines = [ProductImageInline]
     actions = ["approve_products", "reject_products", "soft_delete_products"]
 
-    price_display = _money_column("price", "Price", sortable=True)
+    # Products have no currency of their own: prices are in the marketplace's (VERSO_CURRENCY).
+    price_display = _money_column("price", "Price", currency=_default_currency, sortable=True)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page's images and approval history, read once each with the product.
+        product = super().get_object(request, object_id, from_field)
+        if product is not None:
+            product._images = list(product.images.all())
+            product._approval_changes = list(
+                ApprovalChange.objects.filter(product=product).select_related("actor_user", "actor_api_key")
+            )
+        return product
+
+    @admin.display(description="Images")
+    def images(self, obj):
+        images = getattr(obj, "_images", None)
+        if not images:
+            return "No images."
+        return format_html_join(
+            "", '<a href="{}" title="{}"><img src="{}" alt="Image {}" height="96" '
+            'style="margin: 0 8px 8px 0; border: 1px solid var(--hairline-color)"></a>',
+            ((image.image.url, "Primary" if image.is_primary else f"Position {image.position}",
+              (image.thumbnail or image.image).url, image.pk) for image in images),
+        )
+
+    @admin.display(description="Approval history")
+    def approval_history(self, obj):
+        if obj.pk is None:
+            return "—"
+        rows = [(_when(obj.created_at), "created", "")]
+        rows += [
+            (_when(change.created_at), f"{change.from_status} → {change.to_status}",
+             f"{_actor_text(change)}{': ' + change.reason if change.reason else ''}")
+            for change in getattr(obj, "_approval_changes", [])
+        ]
+        return format_html(
+            '<ol class="verso-timeline">{}</ol>',
+            format_html_join("", "<li><time>{}</time> {} <span class=\"quiet\">{}</span></li>", rows),
+        )
 
     @admin.display(description="Stock status")
     def stock_status(self, obj):
@@ -309,35 +353,83 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class OrderGroupInline(_ReadOnlyInline):
     model = OrderGroup
-    fields = ["group_link", "supplier", "status", "subtotal_display", "created_at"]
+    fields = ["group_link", "supplier_link", "status", "subtotal_display", "created_at"]
     readonly_fields = fields
+    verbose_name_plural = "supplier groups"
 
-    subtotal_display = _money_column("subtotal_amount", "Subtotal")
+    subtotal_display = _money_column("subtotal_amount", "Subtotal", currency=_order_currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "supplier")
 
     @admin.display(description="Group")
     def group_link(self, obj):
-        url = reverse("admin:commerce_ordergroup_change", args=[obj.pk])
-        return format_html('<a href="{}">#{}</a>', url, obj.pk)
+        return _link("admin:commerce_ordergroup_change", obj.pk, f"#{obj.pk}")
+
+    @admin.display(description="Supplier")
+    def supplier_link(self, obj):
+        return _supplier_link(obj.supplier)
 
 
 class OrderItemInline(_ReadOnlyInline):
     model = OrderItem
-    fields = ["product", "product_name", "sku", "unit_price_display", "quantity", "vat_rate", "tax_amount", "group"]
+    fields = ["product_link", "sku", "unit_price_display", "quantity", "line_total", "vat_rate", "tax_display",
+              "group_link"]
     readonly_fields = fields
+    verbose_name_plural = "items"
 
-    unit_price_display = _money_column("unit_price", "Unit price")
+    unit_price_display = _money_column("unit_price", "Unit price", currency=_order_currency)
+    tax_display = _money_column("tax_amount", "VAT included", currency=_order_currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "group__supplier")
+
+    @admin.display(description="Product")
+    def product_link(self, obj):
+        # The name as bought (the snapshot), linking to the product as it is now.
+        return _link("admin:commerce_product_change", obj.product_id, obj.product_name)
+
+    @admin.display(description="Line total")
+    def line_total(self, obj):
+        return money(obj.unit_price * obj.quantity, obj.order.currency)
+
+    @admin.display(description="Supplier group")
+    def group_link(self, obj):
+        supplier = obj.group.supplier
+        return _link("admin:commerce_ordergroup_change", obj.group_id,
+                     f"#{obj.group_id} ({supplier if supplier else 'the operator'})")
 
 
-class StatusChangeInline(_ReadOnlyInline):
-    model = StatusChange
-    fk_name = "order"
-    fields = ["created_at", "from_status", "to_status", "comment", "actor_user", "actor_api_key"]
-    readonly_fields = fields
-    verbose_name_plural = "status history"
+def format_address(address: dict | None) -> str:
+    """A shipping address as it is written on a parcel, one line each (escaped)."""
+    address = address or {}
+    city_line = " ".join(part for part in (address.get("postal_code"), address.get("city")) if part)
+    lines = [address.get("line1"), address.get("line2"), city_line, address.get("state"), address.get("country")]
+    lines = [str(line) for line in lines if line]
+    if not lines:
+        return "—"
+    return format_html("<address>{}</address>", format_html_join(mark_safe("<br>"), "{}", ([line] for line in lines)))
 
 
-class GroupStatusChangeInline(StatusChangeInline):
-    fk_name = "group"
+def _timeline(changes) -> str:
+    """Status changes as a timeline, oldest first: when, what moved (linking to a group), who, why."""
+    if not changes:
+        return "No changes yet."
+    rows = []
+    for change in changes:
+        if change.group_id:
+            subject = format_html(
+                "Group {} ({})", _link("admin:commerce_ordergroup_change", change.group_id, f"#{change.group_id}"),
+                _supplier_link(change.group.supplier),
+            )
+        else:
+            subject = "Order"
+        rows.append((_when(change.created_at), subject, change.from_status or "created", change.to_status,
+                     _actor_text(change), f": {change.comment}" if change.comment else ""))
+    return format_html(
+        '<ol class="verso-timeline">{}</ol>',
+        format_html_join("", "<li><time>{}</time> {}: {} → <strong>{}</strong> <span>by {}{}</span></li>", rows),
+    )
 
 
 class OrderForm(forms.ModelForm):
@@ -387,16 +479,16 @@ class OrderAdmin(_NoBulkDelete, admin.ModelAdmin):
     list_display = [
         "order_number", "email", "status", "fulfillment_status", "total_display", "currency", "created_at",
     ]
-    list_filter = ["status", "fulfillment_status", "created_at"]
+    list_filter = [QueueFilter, "status", "fulfillment_status", "created_at"]
     search_fields = ["order_number", "email", "tracking_number"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "order_number", "email", "status", "fulfillment_status", "subtotal_display", "discount_display",
-        "tax_display", "shipping_display", "total_display", "currency", "shipping_address", "created_at",
-        "updated_at",
+        "tax_display", "shipping_display", "total_display", "shipping_address_display", "created_at",
+        "updated_at", "status_history",
     ]
     fields = readonly_fields[:3] + ["tracking_number"] + readonly_fields[3:]
-    inlines = [OrderGroupInline, OrderItemInline, StatusChangeInline]
+    inlines = [OrderItemInline, OrderGroupInline]
     actions = [_transition_action(target, _order_move, "order") for target in _ORDER_TARGETS]
 
     total_display = _money_column("total_amount", "Total", sortable=True)
@@ -404,6 +496,20 @@ class OrderAdmin(_NoBulkDelete, admin.ModelAdmin):
     discount_display = _money_column("discount_amount", "Discount")
     tax_display = _money_column("tax_amount", "VAT included")
     shipping_display = _money_column("shipping_amount", "Shipping")
+
+    @admin.display(description="Shipping address")
+    def shipping_address_display(self, obj):
+        return format_address(obj.shipping_address)
+
+    @admin.display(description="Status history")
+    def status_history(self, obj):
+        if obj.pk is None:
+            return "—"
+        # The order's own moves and its groups' moves, in one query, as one timeline.
+        return _timeline(
+            StatusChange.objects.filter(Q(order_id=obj.pk) | Q(group__order_id=obj.pk))
+            .select_related("group__supplier", "actor_user", "actor_api_key")
+        )
 
     def has_add_permission(self, request):
         return False  # orders are placed through the API
@@ -421,15 +527,30 @@ class OrderAdmin(_NoBulkDelete, admin.ModelAdmin):
 @admin.register(OrderGroup)
 class OrderGroupAdmin(_NoBulkDelete, admin.ModelAdmin):
     list_display = ["__str__", "order_link", "supplier", "status", "subtotal_display", "created_at"]
-    list_filter = ["status", ("supplier", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [QueueFilter, "status", ("supplier", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["order__order_number", "supplier__name"]
     list_select_related = ["order", "supplier"]
-    fields = ["order_link", "supplier", "status", "subtotal_display", "created_at", "updated_at"]
+    fields = ["order_link", "supplier_link", "status", "subtotal_display", "created_at", "updated_at",
+              "status_history"]
     readonly_fields = fields
-    inlines = [OrderItemInline, GroupStatusChangeInline]
+    inlines = [OrderItemInline]
     actions = [_transition_action(target, _group_move, "order group") for target in _GROUP_TARGETS]
 
-    subtotal_display = _money_column("subtotal_amount", "Subtotal", sortable=True)
+    subtotal_display = _money_column("subtotal_amount", "Subtotal", currency=_order_currency, sortable=True)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "supplier")
+
+    @admin.display(description="Supplier")
+    def supplier_link(self, obj):
+        return _supplier_link(obj.supplier)
+
+    @admin.display(description="Status history")
+    def status_history(self, obj):
+        if obj.pk is None:
+            return "—"
+        return _timeline(StatusChange.objects.filter(group_id=obj.pk).select_related(
+            "group__supplier", "actor_user", "actor_api_key"))
 
     def has_add_permission(self, request):
         return False

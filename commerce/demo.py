@@ -4,13 +4,16 @@ A category tree, ~200 products across the demo suppliers and the operator in eve
 approval state and stock level, and ~50 orders in every status. Deterministic; skipped
 when the catalogue already has data.
 """
+import datetime as dt
 import random
+
+from django.db.models import F
 
 from supplier.models import Supplier
 
 from . import services
 from .actors import Actor
-from .models import Category, Order, OrderGroup, Product
+from .models import Category, Order, OrderGroup, Product, StatusChange
 
 CATEGORY_TREE = {
     ("Flowers", "flower"): {
@@ -176,12 +179,25 @@ def _orders(rng: random.Random, stdout) -> int:
                                                 comment="Out of stock at the supplier")
         if order.status in (Order.SHIPPED, Order.DELIVERED, Order.COMPLETED):
             services.order_update(order=order, actor=staff, tracking_number=f"1Z999AA1{rng.randint(10**9, 10**10)}")
+    _spread_over_the_last_month()
     # History, not news: a group that moved on was seen by its supplier; only pending ones
     # light up the portal's "new" badge.
     seen = OrderGroup.objects.filter(supplier__isnull=False).exclude(status=OrderGroup.PENDING)
     for group_id, supplier_id in seen.values_list("id", "supplier_id"):
         services.order_group_mark_opened(group_id=group_id, actor=Actor.supplier(supplier_id))
     return placed
+
+
+def _spread_over_the_last_month() -> None:
+    """Move each demo order (its groups and history with it) back in time, the first ones
+    furthest, up to a month: the admin home then has numbers per period and stuck work to show."""
+    orders = list(Order.objects.order_by("pk").values_list("pk", flat=True))
+    for n, order_id in enumerate(orders):
+        back = dt.timedelta(hours=14 * (len(orders) - 1 - n))
+        Order.objects.filter(pk=order_id).update(created_at=F("created_at") - back)
+        OrderGroup.objects.filter(order_id=order_id).update(created_at=F("created_at") - back)
+        StatusChange.objects.filter(order_id=order_id).update(created_at=F("created_at") - back)
+        StatusChange.objects.filter(group__order_id=order_id).update(created_at=F("created_at") - back)
 
 
 def _allowed(group: OrderGroup) -> list[str]:

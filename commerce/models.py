@@ -1,4 +1,5 @@
-"""Catalogue (categories, products, images) and orders (orders, supplier groups, items, history).
+"""Catalogue (categories, products, images, approval history) and orders (orders, supplier groups,
+items, history).
 
 Rows here are written only by ``commerce.services``; invariants that must hold under
 concurrency (stock never negative, one live SKU per supplier, one primary image) are
@@ -89,6 +90,18 @@ class Product(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], condition=Q(deleted_at__isnull=True), name="product_live_newest_first"
             ),
+            # The admin home's queues (verso.tiles) count these small indexes instead of reading
+            # the catalogue; their changelists list straight off them in the default order.
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(approval_status="pending", deleted_at__isnull=True),
+                name="product_awaiting_approval",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(deleted_at__isnull=True, is_active=True, approval_status="approved",
+                            stock_qty__lte=models.F("low_stock_threshold")),
+                name="product_low_stock",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -145,6 +158,31 @@ def stock_status_expression():
         default=Value(Product.IN_STOCK),
         output_field=models.CharField(),
     )
+
+
+class ApprovalChange(models.Model):
+    """One row per change of a product's approval status: who, from, to, why, when.
+
+    Kept from the moment it was added; a product older than that shows only its creation.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="approval_changes")
+    from_status = models.CharField(max_length=10)
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_api_key = models.ForeignKey(
+        "api.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
 
 class ProductImage(models.Model):

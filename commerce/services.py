@@ -26,7 +26,7 @@ from webhooks.services import emit, emit_updated
 from . import representations as rep
 from . import state
 from .actors import Actor
-from .models import Category, Order, OrderGroup, OrderItem, OrderNumberCounter, Product, StatusChange
+from .models import ApprovalChange, Category, Order, OrderGroup, OrderItem, OrderNumberCounter, Product, StatusChange
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -360,9 +360,14 @@ def product_update(*, product: Product, actor: Actor, changes: dict[str, Any]) -
     before = product_payload(product)
     for name in changed:
         setattr(product, name, values[name])
-    if not actor.is_staff and product.approval_status == Product.REJECTED and set(changed) & _CONTENT_FIELDS:
+    resubmitted = (
+        not actor.is_staff and product.approval_status == Product.REJECTED and bool(set(changed) & _CONTENT_FIELDS)
+    )
+    if resubmitted:
         product.approval_status = Product.PENDING
     _save_product(product)
+    if resubmitted:
+        _approval_history(product=product, from_status=Product.REJECTED, to_status=Product.PENDING, actor=actor)
     _emit_product_updated(before, product_payload(product))
     return product
 
@@ -378,6 +383,13 @@ def product_soft_delete(*, product: Product, actor: Actor) -> Product:
     product.save(update_fields=["deleted_at", "updated_at"])
     _emit_product_updated(before, {**product_payload(product), "deleted_at": rep.iso(product.deleted_at)})
     return product
+
+
+def _approval_history(*, product: Product, from_status: str, to_status: str, actor: Actor, reason: str = "") -> None:
+    ApprovalChange.objects.create(
+        product=product, from_status=from_status, to_status=to_status, reason=reason,
+        actor_user_id=actor.user_id, actor_api_key_id=actor.api_key_id,
+    )
 
 
 def _approval_move(product: Product, to_status: str, actor: Actor) -> tuple[Product, dict]:
@@ -402,6 +414,7 @@ def product_approve(*, product: Product, actor: Actor) -> Product:
     product, before = _approval_move(product, Product.APPROVED, actor)
     product.rejection_reason = ""
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
+    _approval_history(product=product, from_status=before["approval_status"], to_status=Product.APPROVED, actor=actor)
     event = _emit_product_updated(before, product_payload(product))
     notifications.notify_product_decision(product=product, event_id=event.pk, approved=True)
     return product
@@ -415,6 +428,9 @@ def product_reject(*, product: Product, actor: Actor, reason: str) -> Product:
     product, before = _approval_move(product, Product.REJECTED, actor)
     product.rejection_reason = reason
     product.save(update_fields=["approval_status", "rejection_reason", "updated_at"])
+    _approval_history(
+        product=product, from_status=before["approval_status"], to_status=Product.REJECTED, actor=actor, reason=reason
+    )
     event = _emit_product_updated(before, product_payload(product))
     notifications.notify_product_decision(product=product, event_id=event.pk, approved=False)
     return product

@@ -289,6 +289,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 VERSO_PUBLIC_URL = env("VERSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
+# The name the admin shows in its header and browser tab (operators who rebrand set their own).
+VERSO_SITE_NAME = env("VERSO_SITE_NAME", "Verso")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
 for _network in VERSO_ALLOW_PRIVATE_URLS:  # a typo must stop the start, not turn every fetch into a 500
     try:

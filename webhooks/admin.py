@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from verso.admin_services import ServiceBackedAdmin
+from verso.dashboard import QueueFilter
 from verso.errors import DomainError
 
 from . import selectors, services
@@ -47,7 +48,7 @@ class WebhookForm(forms.ModelForm):
 class WebhookAdmin(ServiceBackedAdmin):
     form = WebhookForm
     list_display = ["name", "url", "event_list", "is_active", "disabled_at", "consecutive_failures"]
-    list_filter = ["is_active", "disabled_at"]
+    list_filter = [QueueFilter, "is_active", "disabled_at"]
     search_fields = ["name", "url"]
     change_readonly_fields = ["consecutive_failures", "disabled_at", "created_at", "updated_at", "recent_deliveries"]
 
@@ -128,7 +129,7 @@ class WebhookAdmin(ServiceBackedAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "event_type", "webhook", "status", "attempts", "last_status_code", "next_attempt_at",
                     "delivered_at", "created_at"]
-    list_filter = ["status", "event_type", "webhook"]
+    list_filter = [QueueFilter, "status", "event_type", "webhook"]
     list_select_related = ["webhook"]
     readonly_fields = ["webhook", "event", "event_type", "status", "attempts", "next_attempt_at", "last_status_code",
                        "last_error", "delivered_at", "created_at", "updated_at"]

@@ -84,6 +84,8 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["webhook", "-created_at", "-id"], name="delivery_webhook_recent_idx"),
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            # The admin home's "failed in the last 24 hours" queue (verso.tiles).
+            models.Index(fields=["status", "updated_at"], name="delivery_status_recent_idx"),
         ]
         permissions = [("redeliver_delivery", "Can send a delivery again")]
 

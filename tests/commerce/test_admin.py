@@ -31,10 +31,10 @@ def _messages(response) -> list[str]:
 # --- products -----------------------------------------------------------------------------
 
 
-def test_the_pending_approval_filter_shows_only_products_waiting(admin_client):
+def test_the_awaiting_approval_queue_shows_only_products_waiting(admin_client):
     waiting = ProductFactory(name="Waiting rose", approval_status=Product.PENDING)
     ProductFactory(name="Approved tulip")
-    response = admin_client.get(PRODUCTS, {"pending": "yes"})
+    response = admin_client.get(PRODUCTS, {"queue": "awaiting-approval"})
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [waiting]
 
