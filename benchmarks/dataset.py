@@ -4,9 +4,10 @@ minute on a small machine.
 
 - 50 verified suppliers and 40 categories.
 - Products 1…N, newest = highest id (``created_at`` one second apart); all approved and
-  active, so every list shows them; every 20th soft-deleted. Products 1…2,000 belong to
-  supplier 1 (the S3 supplier: 2,000 products, 1,900 live; every third of them has a
-  primary image); the rest are spread over suppliers 2…50. Stock, prices, VAT rates,
+  active, so every list shows them; every 20th soft-deleted. Supplier 1 (the S3 supplier)
+  owns 2,000 of them, all live, spread evenly over the whole range as a supplier adding
+  products over time would (every (N / 2,000)th product; every third of them has a primary
+  image); the rest are spread over suppliers 2…50. Stock, prices, VAT rates,
   colours and optional fields vary so that every representation branch is exercised.
 - 10,000 orders (``ORD-2025-…``), each with two supplier groups and one item per group.
 - 5,000 leads.
@@ -34,7 +35,12 @@ SELECT g, 'Category ' || g, 'category-' || g, CASE WHEN g % 8 = 0 THEN 'supply' 
 FROM generate_series(1, {CATEGORIES}) g
 """
 
-def products_sql(first: int, last: int) -> str:
+def s3_step(products: int) -> int:
+    """Supplier 1 owns product g when g % step == 1 (and none of them is soft-deleted)."""
+    return products // S3_PRODUCTS
+
+
+def products_sql(first: int, last: int, step: int) -> str:
     return f"""
 INSERT INTO commerce_product (
     id, name, slug, sku, description, type, unit, price, compare_at_price, stock_qty, min_order_qty,
@@ -51,21 +57,22 @@ SELECT g, (ARRAY['Rose', 'Tulip', 'Lily', 'Peony', 'Ribbon'])[1 + g % 5] || ' ' 
        CASE WHEN g % 2 = 0 THEN 40 + g % 41 END,
        CASE WHEN g % 4 = 0 THEN '' ELSE 'Netherlands' END,
        CASE WHEN g % 7 = 0 THEN 9.00 ELSE 21.00 END, false, true, 'approved', '',
-       CASE WHEN g % 20 = 0 THEN {BASE} + interval '400 days' END,
+       CASE WHEN g % 20 = 0 AND g % {step} <> 1 THEN {BASE} + interval '400 days' END,
        {BASE} + g * interval '1 second', {BASE} + g * interval '1 second' + interval '1 hour',
        1 + g % {CATEGORIES},
-       CASE WHEN g <= {S3_PRODUCTS} THEN {S3_SUPPLIER} ELSE 2 + g % ({SUPPLIERS} - 1) END
+       CASE WHEN g % {step} = 1 THEN {S3_SUPPLIER} ELSE 2 + g % ({SUPPLIERS} - 1) END
 FROM generate_series({first}, {last}) g
 """
 
 IMAGES_SQL = f"""
 INSERT INTO commerce_productimage (image, thumbnail, is_primary, position, source_url, created_at, product_id)
-SELECT 'products/2025/01/p' || g || '.jpg', 'products/thumbs/2025/01/p' || g || '.jpg', true, 0, '',
-       {BASE}, g
-FROM generate_series(1, {S3_PRODUCTS}) g WHERE g % 3 = 0
+SELECT 'products/2025/01/p' || id || '.jpg', 'products/thumbs/2025/01/p' || id || '.jpg', true, 0, '',
+       {BASE}, id
+FROM commerce_product WHERE supplier_id = {S3_SUPPLIER} AND id % 3 = 0
 """
 
-# Order o: item 1 is product p, item 2 product p + 1 (always another supplier), one group each.
+# Order o: item 1 is product p, item 2 product p + 1 (always another supplier: two neighbours
+# are never both supplier 1's, and 2 + p % 49 differs from 2 + (p + 1) % 49), one group each.
 def orders_sql(products: int) -> str:
     return f"""
 INSERT INTO commerce_order (id, order_number, email, status, subtotal_amount, discount_amount, tax_amount,
@@ -82,7 +89,7 @@ CREATE TEMP TABLE bench_lines AS
 SELECT o, n, p.id AS product_id, p.supplier_id, p.name, p.sku, p.price, p.vat_rate, 2 * o - 2 + n AS line_id
 FROM generate_series(1, {ORDERS}) o
 CROSS JOIN generate_series(1, 2) n
-JOIN commerce_product p ON p.id = {S3_PRODUCTS} + 1 + (o * 7) % ({products} - {S3_PRODUCTS} - 2) + n - 1;
+JOIN commerce_product p ON p.id = 1 + (o * 7) % ({products} - 2) + n - 1;
 
 INSERT INTO commerce_ordergroup (id, status, subtotal_amount, created_at, updated_at, order_id, supplier_id)
 SELECT line_id, 'pending', price, {BASE} + o * interval '1 minute', {BASE} + o * interval '1 minute', o, supplier_id
@@ -118,12 +125,12 @@ IDENTITIES = [
 
 def load(conn, products: int) -> None:
     """Fill an empty, migrated database (``conn`` in autocommit) with ``products`` products and the rest."""
-    if products < S3_PRODUCTS + 1_000:
-        raise ValueError(f"at least {S3_PRODUCTS + 1_000} products")
+    if products < 5 * S3_PRODUCTS:
+        raise ValueError(f"at least {5 * S3_PRODUCTS} products")
     with conn.transaction():
         conn.execute(SUPPLIERS_SQL)
         conn.execute(CATEGORIES_SQL)
-        conn.execute(products_sql(1, products))
+        conn.execute(products_sql(1, products, s3_step(products)))
         conn.execute(IMAGES_SQL)
         for statement in orders_sql(products).split(";"):
             if statement.strip():

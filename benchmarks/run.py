@@ -25,6 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,10 +63,10 @@ class Databases:
     def url(self, name: str) -> str:
         return f"{ADMIN_URL}/{name}"
 
-    def create(self, label: str) -> str:
+    def create(self, label: str, template: str | None = None) -> str:
         name = f"verso_bench_{self.run_id}_{label}".replace("-", "_")
         with psycopg.connect(f"{ADMIN_URL}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.names.append(name)
         return name
 
@@ -180,6 +181,8 @@ class Tier:
         self.run_id, self.workers, self.var_dir, self.log_dir = run_id, workers, var_dir, log_dir
         self.cache_prefix = f"verso-bench-{run_id}-{products}"
         self.keys: dict = {}
+        self.live = 0
+        self.counted: dict[str, dict] = {}  # path -> queries cold / warm, once per tier
         self.verso: Server | None = None
         self.raw: Server | None = None
 
@@ -195,12 +198,13 @@ class Tier:
         return env
 
     def prepare(self) -> None:
+        """Load the rows into this tier's database (a copy of the migrated template) and make the keys."""
         started = time.monotonic()
-        django_side("migrate", env=self.verso_env())
         with psycopg.connect(self.db_url, autocommit=True) as conn:
             dataset.load(conn, self.products)
+            self.live = conn.execute("SELECT count(*) FROM commerce_product WHERE deleted_at IS NULL").fetchone()[0]
         self.keys = json.loads(django_side("keys", str(dataset.S3_SUPPLIER), env=self.verso_env()))
-        log(f"{self.products:,} products: migrated and loaded in {time.monotonic() - started:.1f} s")
+        log(f"{self.products:,} products loaded in {time.monotonic() - started:.1f} s")
 
     def start(self) -> None:
         self.launch()
@@ -225,8 +229,7 @@ class Tier:
 
     @property
     def pages(self) -> int:
-        live = self.products - self.products // 20
-        return -(-live // 100)
+        return -(-self.live // 100)
 
 
 def django_side(*args: str, env: dict, stdin: str | None = None) -> str:
@@ -302,7 +305,8 @@ def wrk(url: str, key: str, *, seconds: float, connections: int, threads: int, m
         bodies: Path | None = None) -> dict:
     env = {**os.environ, "BENCH_AUTH": f"Bearer {key}", "BENCH_METHOD": method,
            "BENCH_BODIES": str(bodies) if bodies else ""}
-    args = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT), url]
+    args = [WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+            "-s", str(WRK_SCRIPT), url]
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     match = re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or not match:
@@ -375,9 +379,14 @@ def main_tier_scenarios(bench: Bench, tier: Tier) -> dict:
     log("Checking that Verso and the raw baselines answer the same bodies")
     for _, path, key in reads.values():
         check_same_body(tier, path, key)
+    # One fresh process per request (cold means cold); they start side by side.
+    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+        counts = dict(zip(reads, pool.map(lambda read: count_queries(tier, "GET", read[1], read[2]),
+                                          reads.values()), strict=True))
+    tier.counted[reads["S1"][1]] = counts["S1"]
     scenarios = {}
     for name, (title, path, key) in reads.items():
-        counted = count_queries(tier, "GET", path, key)
+        counted = counts[name]
         log(f"{name} {title}: GET {path} — Verso queries cold {counted['cold']}, warm {counted['warm']}")
         results = bench.interleaved({
             "verso": (tier.verso.base + path, key, {}),
@@ -513,7 +522,9 @@ def growth(bench: Bench, tiers: list[Tier]) -> dict:
     path = "/api/v1/products?per_page=100"
     for tier in tiers:
         check_same_body(tier, path, tier.keys["staff"])
-    counts = {tier.products: count_queries(tier, "GET", path, tier.keys["staff"]) for tier in tiers}
+    with ThreadPoolExecutor(max_workers=len(tiers)) as pool:
+        counts = dict(zip([t.products for t in tiers], pool.map(
+            lambda t: t.counted.get(path) or count_queries(t, "GET", path, t.keys["staff"]), tiers), strict=True))
     sides = {}
     for tier in tiers:
         sides[f"verso {tier.products:,}"] = (tier.verso.base + path, tier.keys["staff"], {})
@@ -636,8 +647,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="CI: 10,000 products, 2 s runs, 1 round, no 1M tier")
     parser.add_argument("--products", type=int, help="products in the main database (100,000; quick 10,000)")
-    parser.add_argument("--duration", type=float, help="seconds per measured run (8; quick 2)")
-    parser.add_argument("--warmup", type=float, help="seconds of warm-up per side (3; quick 1)")
+    parser.add_argument("--duration", type=int, help="seconds per measured run (8; quick 2)")
+    parser.add_argument("--warmup", type=int, help="seconds of warm-up per side (3; quick 1)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (3; quick 1)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
@@ -670,28 +681,32 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         log(f"Run {run_id}: logs and scratch files in {tmp}")
+        # Verso's migrations run once, into a template every tier's database is copied from.
+        template = dbs.create("template")
+        django_side("migrate", env={**Tier(products=0, db_name=template, dbs=dbs, run_id=run_id, workers=0,
+                                           var_dir=tmp / "var", log_dir=tmp).verso_env()})
         for products in sorted({args.products, *args.s7_tiers}):
-            tier = tiers[products] = Tier(products=products, db_name=dbs.create(str(products)), dbs=dbs,
-                                          run_id=run_id, workers=args.workers, var_dir=tmp / "var", log_dir=tmp)
+            tier = tiers[products] = Tier(
+                products=products, db_name=dbs.create(str(products), template=template), dbs=dbs, run_id=run_id,
+                workers=args.workers, var_dir=tmp / "var", log_dir=tmp,
+            )
             tier.prepare()
         main_tier = tiers[args.products]
-
-        log(f"Main database: {args.products:,} products; starting Verso and the raw baseline")
-        main_tier.start()
-        scenarios = main_tier_scenarios(bench, main_tier)
-        rss = {"verso": main_tier.verso.worker_rss_mb(), "raw": main_tier.raw.worker_rss_mb()}
-        main_tier.stop()
-
-        log(f"S7: starting servers on {', '.join(f'{t:,}' for t in args.s7_tiers)} products")
         s7_tiers = [tiers[t] for t in args.s7_tiers]
-        for tier in s7_tiers:
-            # Fresh servers and cache prefixes: nothing cached from the first phase.
-            tier.cache_prefix += "-s7"
+
+        # Every server starts now (S7's wait idle, costing nothing) and runs to the end.
+        log(f"Starting Verso and the raw baseline on {', '.join(f'{t:,}' for t in tiers)} products")
+        for tier in tiers.values():
             tier.launch()
-        for tier in s7_tiers:
+        for tier in tiers.values():
             tier.wait_ready()
+
+        log(f"Main database: {args.products:,} products")
+        scenarios = main_tier_scenarios(bench, main_tier)
+        log(f"S7: S1 on {', '.join(f'{t:,}' for t in args.s7_tiers)} products")
         scenarios["S7"] = growth(bench, s7_tiers)
-        for tier in s7_tiers:
+        rss = {"verso": [], "raw": []}
+        for tier in tiers.values():
             rss["verso"] += tier.verso.worker_rss_mb()
             rss["raw"] += tier.raw.worker_rss_mb()
             tier.stop()
