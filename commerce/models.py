@@ -255,6 +255,10 @@ class OrderGroup(models.Model):
     )
     status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=PENDING, db_index=True)
     subtotal_amount = models.IntegerField(default=0)
+    # The sums of the items' commission snapshots (settlement.rates); empty for the operator's
+    # own group, which owes no one anything.
+    commission_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the marketplace's share.")
+    net_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the supplier's share.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -282,6 +286,12 @@ class OrderItem(models.Model):
     quantity = models.PositiveIntegerField()
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tax_amount = models.IntegerField(default=0, help_text="VAT contained in this line.")
+    # Commission snapshot at placement (settlement.rates): a later rate change never alters
+    # it. Empty for the operator's own products.
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                          help_text="Percent, as it applied when the order was placed.")
+    commission_amount = models.IntegerField(null=True, blank=True, help_text="Cents, rounded half up.")
+    net_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the line's total less commission.")
 
     class Meta:
         ordering = ["id"]
