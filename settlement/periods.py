@@ -3,6 +3,8 @@ import datetime as dt
 import re
 
 PERIOD_FORMAT = re.compile(r"(\d{4})-(\d{2})")
+# The same, for the OpenAPI document: years 0001 to 9999, months 01 to 12.
+PERIOD_PATTERN = r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
 
 
 def parse_period(raw: str) -> dt.date | None:
@@ -11,7 +13,7 @@ def parse_period(raw: str) -> dt.date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not (1 <= year <= 9998 and 1 <= month <= 12):
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
         return None
     return dt.date(year, month, 1)
 
@@ -37,4 +39,6 @@ def period_of(instant: dt.datetime) -> dt.date:
 def period_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The month's first instant and the exclusive bound after its last (UTC)."""
     start = dt.datetime.combine(period, dt.time.min, tzinfo=dt.UTC)
+    if (period.year, period.month) == (9999, 12):
+        return start, dt.datetime.max.replace(tzinfo=dt.UTC)  # the end of time
     return start, dt.datetime.combine(next_period(period), dt.time.min, tzinfo=dt.UTC)

@@ -4,6 +4,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from verso.db import child_rows, decoded
 from verso.errors import NotFound
 
 from .models import Statement, StatementLine
@@ -18,15 +19,30 @@ def statement_list() -> QuerySet:
     return Statement.objects.values(*STATEMENT_VALUES).order_by("-period", "-id")
 
 
+def _detail(statements: QuerySet) -> dict | None:
+    """One statement with its lines, in one query (the lines ride along as a JSON array)."""
+    row = statements.values(
+        *STATEMENT_VALUES, line_rows=child_rows(StatementLine.objects, parent_field="statement_id", fields=_LINE_FIELDS)
+    ).first()
+    if row is None:
+        return None
+    lines = decoded(row.pop("line_rows"), datetimes=("earned_at",), decimals={"commission_rate": 2})
+    row["lines"] = sorted(lines, key=lambda line: (line["earned_at"], line["id"]))
+    return row
+
+
+_LINE_FIELDS = ["id", *LINE_VALUES]
+
+
 def statement_detail(*, statement_id: int) -> dict:
-    row = Statement.objects.filter(pk=statement_id).values(*STATEMENT_VALUES).first()
+    row = _detail(Statement.objects.filter(pk=statement_id))
     if row is None:
         raise NotFound("Settlement statement not found")
-    row["lines"] = statement_lines(statement_id=statement_id)
     return row
 
 
 def statement_lines(*, statement_id: int) -> list[dict]:
+    """A statement's lines, oldest first (the CSV export)."""
     lines = StatementLine.objects.filter(statement_id=statement_id)
     return list(lines.values(*LINE_VALUES).order_by("earned_at", "id"))
 
@@ -48,8 +64,10 @@ def supplier_statement_get(*, supplier_id: int, statement_id: int) -> Statement:
 
 
 def supplier_statement_detail(*, supplier_id: int, statement_id: int) -> dict:
-    supplier_statement_get(supplier_id=supplier_id, statement_id=statement_id)
-    return statement_detail(statement_id=statement_id)
+    row = _detail(Statement.objects.filter(pk=statement_id, supplier_id=supplier_id, status__in=SUPPLIER_VISIBLE))
+    if row is None:
+        raise NotFound("Settlement statement not found")
+    return row
 
 
 def totals_per_month(statements: QuerySet) -> list[dict]:
