@@ -5,7 +5,8 @@ holds a row lock: ``prepare_images`` (network and Pillow only: download through
 verso.fetch, decode as JPEG, PNG or WebP by content, re-encode without metadata, make the
 thumbnail) and ``product_images_attach`` (one short transaction: lock the product, check
 the 10-image limit, store the files, create the rows). ``product_images_add`` does both.
-One bad URL refuses the whole request and nothing of it is kept.
+One bad URL refuses the whole request and nothing of it is kept. Uploaded files (the
+portal) take the same checks through ``prepare_uploaded_images`` instead of the download.
 """
 import io
 import time
@@ -44,8 +45,8 @@ class PreparedImage:
         return FORMATS[self.format]
 
 
-def _refuse(url: str, reason: str) -> ValidationFailed:
-    return ValidationFailed.for_fields({"image_url": f"{url}: {reason}"})
+def _refuse(url: str, reason: str, *, field: str = "image_url") -> ValidationFailed:
+    return ValidationFailed.for_fields({field: f"{url}: {reason}"})
 
 
 def split_urls(image_url: str) -> list[str]:
@@ -91,31 +92,57 @@ def _prepare_one(url: str, *, deadline: float) -> PreparedImage:
         raise _refuse(url, exc.reason)
     if result.status != 200:
         raise _refuse(url, f"The server answered HTTP {result.status}.")
-    return _reencode(url, result.body)
+    return _reencode(url, result.body, source_url=url)
 
 
-def _reencode(url: str, data: bytes) -> PreparedImage:
-    """The image re-encoded in its own format with no metadata (EXIF, GPS, ICC, text), and its thumbnail."""
+def prepare_uploaded_images(files: list) -> list[PreparedImage]:
+    """Uploaded files (Django ``UploadedFile``s), in order, checked like downloaded images: at most
+    ``VERSO_IMAGE_MAX_BYTES`` each, JPEG, PNG or WebP by content, re-encoded, with a thumbnail.
+
+    The first bad file is a ValidationFailed naming it under ``image_file``. No database.
+    """
+    if not files:
+        raise ValidationFailed.for_fields({"image_file": "Choose at least one image file."})
+    limit = ProductImage.MAX_PER_PRODUCT
+    if len(files) > limit:
+        raise ValidationFailed.for_fields(
+            {"image_file": f"A product has at most {limit} images; {len(files)} files were chosen."}
+        )
+    max_bytes = settings.VERSO_IMAGE_MAX_BYTES
+    prepared = []
+    for upload in files:
+        name = upload.name or "file"
+        data = b"" if upload.size > max_bytes else upload.read(max_bytes + 1)
+        if upload.size > max_bytes or len(data) > max_bytes:
+            raise _refuse(name, f"The file is larger than {max_bytes} bytes.", field="image_file")
+        prepared.append(_reencode(name, data, source_url="", field="image_file"))
+    return prepared
+
+
+def _reencode(label: str, data: bytes, *, source_url: str, field: str = "image_url") -> PreparedImage:
+    """The image re-encoded in its own format with no metadata (EXIF, GPS, ICC, text), and its thumbnail.
+
+    ``label`` (its URL or file name) and ``field`` name it in a refusal."""
     max_pixels = settings.VERSO_IMAGE_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data), formats=list(FORMATS)) as original:
             kind = original.format
             if original.width * original.height > max_pixels:
-                raise _refuse(url, f"The image has more than {max_pixels} pixels.")
+                raise _refuse(label, f"The image has more than {max_pixels} pixels.", field=field)
             original.load()
             upright = ImageOps.exif_transpose(original)  # keep how the photo looks, drop the tag
             image = _fresh_copy(upright, kind)
     except ValidationFailed:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(url, f"The image has more than {max_pixels} pixels.")
+        raise _refuse(label, f"The image has more than {max_pixels} pixels.", field=field)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise _refuse(url, "Not a JPEG, PNG or WebP image.")
+        raise _refuse(label, "Not a JPEG, PNG or WebP image.", field=field)
     thumbnail = image.copy()
     side = settings.VERSO_IMAGE_THUMBNAIL_SIZE
     thumbnail.thumbnail((side, side))
     return PreparedImage(
-        source_url=url, format=kind, data=_encode(image, kind), thumbnail=_encode(thumbnail, kind),
+        source_url=source_url, format=kind, data=_encode(image, kind), thumbnail=_encode(thumbnail, kind),
         width=image.width, height=image.height,
     )
 
@@ -249,6 +276,19 @@ def product_images_attach(*, product: Product, prepared: list[PreparedImage], ac
         _delete_files(saved)
         raise
     return created
+
+
+def product_create_with_images(*, actor: Actor, fields: dict, prepared: list[PreparedImage]) -> Product:
+    """A new product (``services.product_create``'s fields) and its prepared images together or not at
+    all: a refused image leaves no product. Prepare the images first, outside any transaction."""
+    from .services import product_create
+
+    if not prepared:
+        return product_create(actor=actor, **fields)
+    with transaction.atomic():
+        product = product_create(actor=actor, **fields)
+        product_images_attach(product=product, prepared=prepared, actor=actor)
+    return product
 
 
 def product_images_add(*, product: Product, urls: list[str], actor: Actor) -> list[ProductImage]:

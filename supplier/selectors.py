@@ -1,11 +1,13 @@
 """Supplier API reads: every query of a supplier's rows takes ``supplier_id`` as a required
 keyword argument, so an unscoped read of tenant data cannot be written by accident (another
 supplier's id is simply not found)."""
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from commerce import images as commerce_images
 from commerce.models import Category, OrderGroup, OrderItem, Product, ProductImage, StatusChange
+from commerce.state import GROUP_TRANSITIONS
+from verso.api.models import ApiKey
 from verso.db import child_rows, decoded
 from verso.errors import NotFound
 
@@ -34,6 +36,45 @@ def product_list(*, supplier_id: int) -> QuerySet:
         _live_products(supplier_id=supplier_id)
         .values(*PRODUCT_LIST_VALUES, category_name=F("category__name"), primary_image_name=Subquery(primary))
         .order_by("-created_at", "-id")
+    )
+
+
+# What each product ``status`` means to a supplier (the Supplier API's filter and the portal's);
+# a product can be both inactive and pending or rejected.
+PRODUCT_STATUSES = {
+    "active": Q(approval_status=Product.APPROVED, is_active=True),
+    "inactive": Q(is_active=False),
+    "pending": Q(approval_status=Product.PENDING),
+    "rejected": Q(approval_status=Product.REJECTED),
+}
+# Low on stock or out of it (``stock_status`` low_stock or out_of_stock), among products on sale.
+LOW_STOCK = Q(is_active=True, stock_qty__lte=F("low_stock_threshold"))
+
+
+def product_filter(queryset: QuerySet, *, status: str = "", search: str = "", low_stock: bool = False) -> QuerySet:
+    """Narrow a product list: a ``PRODUCT_STATUSES`` name, part of the name or SKU (any case), low stock."""
+    if status:
+        queryset = queryset.filter(PRODUCT_STATUSES[status])
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(sku__icontains=search))
+    if low_stock:
+        queryset = queryset.filter(LOW_STOCK)
+    return queryset
+
+
+def product_status_counts(*, supplier_id: int) -> dict[str, int]:
+    """How many live products the supplier has in each ``PRODUCT_STATUSES`` status, and low on stock (one query)."""
+    counts = {name: Count("id", filter=condition) for name, condition in PRODUCT_STATUSES.items()}
+    return _live_products(supplier_id=supplier_id).aggregate(**counts, low_stock=Count("id", filter=LOW_STOCK))
+
+
+def product_low_stock(*, supplier_id: int) -> QuerySet:
+    """The supplier's products on sale that are low on stock or out of it, emptiest first."""
+    return (
+        _live_products(supplier_id=supplier_id).filter(LOW_STOCK)
+        .values("id", "name", "sku", "stock_qty", "low_stock_threshold", "unit")
+        .order_by("stock_qty", "name", "id")
     )
 
 
@@ -130,6 +171,20 @@ def order_group_list(*, supplier_id: int) -> QuerySet:
     )
 
 
+# Order groups still waiting for the supplier to move them on (any status a supplier can leave).
+OPEN_GROUP_STATUSES = [status for status, targets in GROUP_TRANSITIONS.items() if targets]
+
+
+def order_group_open_counts(*, supplier_id: int) -> dict[str, int]:
+    """How many of the supplier's order groups are in each open status, in lifecycle order (one query)."""
+    rows = (
+        OrderGroup.objects.filter(supplier_id=supplier_id, status__in=OPEN_GROUP_STATUSES)
+        .values("status").annotate(count=Count("id")).order_by()
+    )
+    counted = {row["status"]: row["count"] for row in rows}
+    return {status: counted.get(status, 0) for status in OPEN_GROUP_STATUSES}
+
+
 def order_group_get(*, supplier_id: int, group_id: int) -> OrderGroup:
     group = OrderGroup.objects.filter(pk=group_id, supplier_id=supplier_id).first()
     if group is None:
@@ -155,3 +210,23 @@ def order_group_detail(*, supplier_id: int, group_id: int) -> dict:
     row["items"] = decoded(row.pop("item_rows"), decimals={"vat_rate": 2})
     row["history"] = decoded(row.pop("history_rows"), datetimes=("created_at",))
     return row
+
+
+# --- Supplier API keys ----------------------------------------------------------------------
+
+
+def api_key_list(*, supplier_id: int) -> QuerySet:
+    """The supplier's own Supplier API keys, newest first (never the hash)."""
+    return (
+        ApiKey.objects.filter(supplier_id=supplier_id)
+        .values("id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+        .order_by("-created_at", "-id")
+    )
+
+
+def api_key_get(*, supplier_id: int, key_id: int):
+    """One of the supplier's keys; another supplier's (or a staff key) is not found, like a missing one."""
+    api_key = ApiKey.objects.filter(pk=key_id, supplier_id=supplier_id).first()
+    if api_key is None:
+        raise NotFound("API key not found")
+    return api_key

@@ -191,7 +191,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "/admin/login/"
+# Pages behind a login send visitors to the supplier portal's login; the admin has its own.
+LOGIN_URL = "/portal/login/"
 
 # Bodies over 2.5 MB are refused with 413 in the API's envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -268,6 +269,27 @@ VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
 # until the window that began with the first failure ends (verso.logins).
 VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")
 VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
+
+# Email (password resets, supplier notifications). With no EMAIL_HOST the embedded default
+# writes each email as a file under var/mail/ (web and worker alike), so the demo's emails
+# can be read there; with EMAIL_HOST set, SMTP.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10  # seconds: a stuck mail server must not hold a worker
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Verso <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach this Verso: the links in emails (password resets, notifications) start
+# with it, never with a request's Host header.
+VERSO_PUBLIC_URL = env("VERSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 # The marketplace's commission, percent of each item's gross, when neither the supplier nor the

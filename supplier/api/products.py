@@ -5,14 +5,11 @@ Lists render ``.values()`` rows: one SQL query per page whatever its size (the k
 lookup is cached). Prices are euros as JSON numbers (``2.5``); the database keeps cents.
 """
 import django_filters
-from django.db import transaction
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from commerce import images, services
-from commerce.actors import Actor
 from commerce.api.serializers import CatalogueTypeField
 from commerce.models import Category, Product, ProductImage, stock_status_of
 from commerce.representations import iso
@@ -79,16 +76,6 @@ class SupplierProductUpdateInput(_ProductFields):
     is_active = serializers.BooleanField(
         required=False, help_text="false takes the product off sale without deleting it."
     )
-
-
-def _create_with_images(*, actor: Actor, fields: dict, prepared: list) -> Product:
-    """The product and its images together or not at all: a refused image leaves no product."""
-    if not prepared:
-        return services.product_create(actor=actor, **fields)
-    with transaction.atomic():
-        product = services.product_create(actor=actor, **fields)
-        images.product_images_attach(product=product, prepared=prepared, actor=actor)
-    return product
 
 
 # --- output -----------------------------------------------------------------------------
@@ -207,18 +194,9 @@ SupplierProductDeleted = supplier_ok(
 
 # --- products ---------------------------------------------------------------------------
 
-# What each ``status`` means to a supplier; a product can be both inactive and pending or rejected.
-PRODUCT_STATUSES = {
-    "active": Q(approval_status=Product.APPROVED, is_active=True),
-    "inactive": Q(is_active=False),
-    "pending": Q(approval_status=Product.PENDING),
-    "rejected": Q(approval_status=Product.REJECTED),
-}
-
-
 class SupplierProductFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        method="filter_status", choices=[(name, name) for name in PRODUCT_STATUSES],
+        method="filter_status", choices=[(name, name) for name in selectors.PRODUCT_STATUSES],
         help_text=(
             "active: approved and on sale; inactive: taken off sale (is_active false), whatever its approval; "
             "pending: awaiting approval; rejected: refused by staff (see rejection_reason; an edit resubmits it)."
@@ -227,13 +205,10 @@ class SupplierProductFilter(django_filters.FilterSet):
     search = TextFilter(method="filter_search", allow_empty=True, help_text="Part of the name or SKU, any case.")
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(PRODUCT_STATUSES[value]) if value else queryset
+        return selectors.product_filter(queryset, status=value)
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
+        return selectors.product_filter(queryset, search=value)
 
 
 @extend_schema(tags=["Supplier Products"])
@@ -283,7 +258,7 @@ class ProductListView(SupplierView):
         responses={201: SupplierProductDetail},
     )
     def post(self, request):
-        product = _create_with_images(actor=self.actor, fields=self.fields, prepared=self.prepared_images)
+        product = images.product_create_with_images(actor=self.actor, fields=self.fields, prepared=self.prepared_images)
         row = selectors.product_detail(supplier_id=self.supplier_id, product_id=product.pk)
         return Response(product_detail_dict(row), status=201)
 

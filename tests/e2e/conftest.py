@@ -4,7 +4,9 @@ Chromium comes from the system (`apt-get install -y chromium`, done by .ci/run);
 is missing these tests are skipped, loudly, like the PostgreSQL ones.
 """
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -31,10 +33,46 @@ def browser():
         browser.close()
 
 
+# Where a failed browser test leaves its screenshot (git-ignored); VERSO_E2E_SCREENSHOTS moves it (CI artifacts).
+SCREENSHOTS = Path(os.environ.get("VERSO_E2E_SCREENSHOTS") or Path(__file__).parent / "screenshots")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture's teardown knows whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh browser tab; when the test fails, a full-page screenshot of where it stood is saved."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", request.node.nodeid) + ".png")
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of the failed test: {path}")
+        except Exception as exc:  # a crashed page must not hide the test's own failure
+            print(f"no screenshot of the failed test ({exc})")
     context.close()
+
+
+@pytest.fixture
+def portal_login(page):
+    """portal_login(live_server, "bloom", "password"): log in through the portal's login page."""
+
+    def log_in(live_server, username: str, password: str) -> None:
+        page.goto(f"{live_server.url}/portal/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/portal/")
+
+    return log_in
