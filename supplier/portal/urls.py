@@ -1,7 +1,7 @@
 """The portal's pages under /portal/ (namespace "portal")."""
 from django.urls import path
 
-from . import auth, dashboard, keys, products, profile
+from . import auth, dashboard, keys, payouts, products, profile
 
 app_name = "portal"
 
@@ -30,5 +30,8 @@ urlpatterns = [
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("keys/", keys.KeyListView.as_view(), name="keys"),
     path("keys/<id:pk>/revoke/", keys.KeyRevokeView.as_view(), name="key_revoke"),
+    # settlement statements (issued and paid)
+    path("payouts/", payouts.PayoutListView.as_view(), name="payouts"),
+    path("payouts/<id:pk>/lines.csv", payouts.PayoutCsvView.as_view(), name="payout_csv"),
     # stock, orders (branch portal-ops): "stock", "orders", "order" …
 ]
