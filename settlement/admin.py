@@ -63,7 +63,6 @@ class CommissionRateAdmin(admin.ModelAdmin):
     list_display = ["target_label", "rate", "updated_at"]
     list_select_related = ["supplier", "category"]
     search_fields = ["supplier__name", "category__name"]
-    autocomplete_fields = []
     raw_id_fields = ["supplier", "category"]
 
     def get_readonly_fields(self, request, obj=None):

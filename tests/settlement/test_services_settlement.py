@@ -331,3 +331,31 @@ def test_the_command_refuses_a_period_that_is_not_a_month():
 
     with pytest.raises(CommandError):
         call_command("generate_settlements", "--period", "2026-13")
+
+
+def test_a_group_whose_items_had_different_rates_earns_a_line_without_one_rate(delivered_order):
+    # given
+    supplier, cheap, dear = SupplierFactory(), CategoryFactory(), CategoryFactory()
+    services.commission_rate_set(category=cheap, rate="5")
+    services.commission_rate_set(category=dear, rate="20")
+    # when
+    delivered_order((ProductFactory(supplier=supplier, category=cheap, price=1000), 1),
+                    (ProductFactory(supplier=supplier, category=dear, price=1000), 1))
+    # then
+    line = StatementLine.objects.get()
+    assert (line.commission_rate, line.gross_amount, line.commission_amount, line.net_amount) == (None, 2000, 250, 1750)
+
+
+def test_a_group_placed_before_commissions_were_recorded_is_split_when_it_is_earned(place_order):
+    # given: an order from before this feature (no snapshot on its items or group)
+    supplier = SupplierFactory()
+    order = place_order((ProductFactory(supplier=supplier, price=250), 1))
+    OrderItem.objects.filter(order=order).update(commission_rate=None, commission_amount=None, net_amount=None)
+    OrderGroup.objects.filter(order=order).update(commission_amount=None, net_amount=None)
+    # when
+    deliver(order)
+    # then: the rates in force at delivery apply, and are recorded on the order too
+    item = OrderItem.objects.get(order=order)
+    assert (item.commission_rate, item.commission_amount, item.net_amount) == (Decimal("15.00"), 38, 212)
+    line = StatementLine.objects.get()
+    assert (line.gross_amount, line.commission_amount, line.net_amount) == (250, 38, 212)
