@@ -15,6 +15,11 @@ def money(cents: int) -> str:
     return f"{Decimal(cents) / 100:.2f}"
 
 
+def text(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (a name starting with = + - @)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv(header: list[str], rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -34,7 +39,7 @@ def statement_lines_csv(lines: list[dict], *, currency: str) -> str:
 
 
 def report_csv(rows: list[dict], total: dict) -> str:
-    body = [[row["supplier_id"], row["supplier__name"], money(row["gross_sales"]), money(row["refunds"]),
+    body = [[row["supplier_id"], text(row["supplier__name"]), money(row["gross_sales"]), money(row["refunds"]),
              money(row["commission"]), money(row["net_payable"])] for row in rows]
     body.append(["", "Total", money(total["gross_sales"]), money(total["refunds"]), money(total["commission"]),
                  money(total["net_payable"])])

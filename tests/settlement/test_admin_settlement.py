@@ -238,3 +238,24 @@ def test_the_report_costs_the_same_queries_however_many_suppliers(make_admin_cli
     for _ in range(4):
         date_lines(deliver(place_order((ProductFactory(), 1))), IN_OCTOBER)
     assert count() == few
+
+
+def test_a_viewer_opens_a_statement_and_sees_its_lines_but_nothing_to_edit(make_admin_client, october_earned):
+    _, order = october_earned
+    services.statements_generate(period=OCTOBER)
+    statement = Statement.objects.get()
+    response = make_admin_client("settlement.view_statement").get(f"{STATEMENTS}{statement.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Bloom BV" in page and "2026-10" in page and "8.50" in page
+    assert f"{order.pk}" in page  # the line's order group
+    assert 'name="_save"' not in page
+
+
+def test_a_supplier_name_that_looks_like_a_formula_is_written_as_text_in_the_report(
+        make_admin_client, place_order):
+    supplier = SupplierFactory(name="=HYPERLINK(\"http://evil\")")
+    date_lines(deliver(place_order((ProductFactory(supplier=supplier, price=100), 1))), IN_OCTOBER)
+    csv = make_admin_client("settlement.view_statement").get(
+        f"{STATEMENTS}report/?start=2026-10-01&end=2026-10-31&export=csv").content.decode()
+    assert csv.splitlines()[1].startswith(f"{supplier.pk},\"'=HYPERLINK(")
