@@ -570,8 +570,9 @@ def order_place(
             order_items.append(OrderItem(
                 order=order, group=group, product=product, product_name=product.name, sku=product.sku,
                 unit_price=product.price, quantity=quantity, vat_rate=product.vat_rate, tax_amount=line_tax,
-                commission_rate=share and share.rate, commission_amount=share and share.commission,
-                net_amount=share and share.net,
+                commission_rate=None if share is None else share.rate,
+                commission_amount=None if share is None else share.commission,
+                net_amount=None if share is None else share.net,
             ))
             tax += line_tax
         subtotal += group_subtotal

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.models import Q
 
 from commerce.models import Category, Product
 
@@ -40,7 +41,8 @@ def split(gross: int, rate: Decimal) -> Split:
 def rates_for(products: Iterable[Product]) -> dict[int, Decimal | None]:
     """The rate that applies to each product now, by product id; None for the operator's own.
 
-    Two queries at most (the rates; the category tree, only when categories have rates).
+    One query for the rates, and only when some category has a rate, one per level of the
+    products' category tree.
     """
     products = list(products)
     supplier_ids = {p.supplier_id for p in products if p.supplier_id}
@@ -48,18 +50,20 @@ def rates_for(products: Iterable[Product]) -> dict[int, Decimal | None]:
         return {p.pk: None for p in products}
     supplier_rates: dict[int, Decimal] = {}
     category_rates: dict[int, Decimal] = {}
-    for supplier_id, category_id, rate in CommissionRate.objects.filter(
-        supplier_id__in=supplier_ids
-    ).values_list("supplier_id", "category_id", "rate").union(
-        CommissionRate.objects.filter(category__isnull=False).values_list("supplier_id", "category_id", "rate")
-    ):
+    applicable = CommissionRate.objects.filter(Q(supplier_id__in=supplier_ids) | Q(category__isnull=False))
+    for supplier_id, category_id, rate in applicable.order_by().values_list("supplier_id", "category_id", "rate"):
         if supplier_id:
             supplier_rates[supplier_id] = rate
         else:
             category_rates[category_id] = rate
     parents: dict[int, int | None] = {}
     if category_rates:
-        parents = dict(Category.objects.values_list("id", "parent_id"))
+        # The products' categories and their ancestors only: one query per level of the tree.
+        frontier = {p.category_id for p in products if p.category_id and p.supplier_id not in supplier_rates}
+        while frontier:
+            found = dict(Category.objects.filter(pk__in=frontier).values_list("id", "parent_id"))
+            parents.update(found)
+            frontier = {parent for parent in found.values() if parent and parent not in parents}
     default = default_rate()
     result: dict[int, Decimal | None] = {}
     for product in products:
