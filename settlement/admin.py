@@ -169,7 +169,7 @@ class ReportForm(forms.Form):
 class StatementAdmin(admin.ModelAdmin):
     list_display = ["supplier", "month", "status", "gross", "commission", "net", "lines_count", "issued_at",
                     "paid_at", "payout_reference", "csv_link"]
-    list_filter = ["status", PeriodListFilter]
+    list_filter = ["status", PeriodListFilter, ("supplier", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["supplier"]
     search_fields = ["supplier__name", "payout_reference"]
     fields = ["supplier", "month", "status", "gross", "commission", "net", "currency", "lines_count", "issued_at",
