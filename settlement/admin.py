@@ -116,13 +116,26 @@ class StatementLineInline(admin.TabularInline):
     model = StatementLine
     extra = 0
     can_delete = False
-    fields = ["order_group", "kind", "gross", "commission_rate", "commission", "net", "earned_at"]
+    fields = ["order_number", "order_group", "kind", "gross", "commission_rate", "commission", "net", "earned_at"]
     readonly_fields = fields
     gross = _money_column("gross_amount", "Gross")
     commission = _money_column("commission_amount", "Commission")
     net = _money_column("net_amount", "Net")
 
+    @admin.display(description="Order")
+    def order_number(self, obj):
+        return obj.order_group.order.order_number
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order_group__order", "order_group__supplier")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("settlement.view_statement")  # a statement's lines are part of it
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -248,7 +248,7 @@ def test_a_viewer_opens_a_statement_and_sees_its_lines_but_nothing_to_edit(make_
     assert response.status_code == 200
     page = response.content.decode()
     assert "Bloom BV" in page and "2026-10" in page and "8.50" in page
-    assert f"{order.pk}" in page  # the line's order group
+    assert order.order_number in page  # its line
     assert 'name="_save"' not in page
 
 
