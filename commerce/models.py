@@ -296,6 +296,10 @@ class OrderGroup(models.Model):
     # When the supplier first opened it in the portal; NULL is "new" (the Orders menu's badge).
     # Written once (the first open), never again: no write per page view.
     supplier_opened_at = models.DateTimeField(null=True, blank=True)
+    # The sums of the items' commission snapshots (settlement.rates); empty for the operator's
+    # own group, which owes no one anything.
+    commission_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the marketplace's share.")
+    net_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the supplier's share.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -328,6 +332,12 @@ class OrderItem(models.Model):
     quantity = models.PositiveIntegerField()
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     tax_amount = models.IntegerField(default=0, help_text="VAT contained in this line.")
+    # Commission snapshot at placement (settlement.rates): a later rate change never alters
+    # it. Empty for the operator's own products.
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                          help_text="Percent, as it applied when the order was placed.")
+    commission_amount = models.IntegerField(null=True, blank=True, help_text="Cents, rounded half up.")
+    net_amount = models.IntegerField(null=True, blank=True, help_text="Cents: the line's total less commission.")
 
     class Meta:
         ordering = ["id"]

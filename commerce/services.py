@@ -17,6 +17,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from supplier import notifications
+from settlement.rates import rates_for as commission_rates_for
+from settlement.rates import split as commission_split
+from settlement.services import sale_earned as settlement_sale_earned
+from settlement.services import sales_reversed as settlement_sales_reversed
 from verso.changes import previous_values, reject_unknown_fields
 from verso.db import MAX_BIGINT, MAX_INT
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -569,18 +573,29 @@ def order_place(
     order = Order.objects.create(
         order_number=_next_order_number(now.year), email=email, shipping_address=address,
     )
+    # The commission rates in force now, snapshotted on each item: a later change never alters this order.
+    rates = commission_rates_for(products.values())
     subtotal = tax = 0
     order_items = []
     new_groups = []
     for supplier_id, lines in lines_by_supplier.items():
         group_subtotal = sum(product.price * quantity for product, quantity in lines)
-        group = OrderGroup.objects.create(order=order, supplier_id=supplier_id, subtotal_amount=group_subtotal)
+        splits = [None if rates[product.pk] is None else commission_split(product.price * quantity, rates[product.pk])
+                  for product, quantity in lines]
+        group = OrderGroup.objects.create(
+            order=order, supplier_id=supplier_id, subtotal_amount=group_subtotal,
+            commission_amount=None if supplier_id is None else sum(s.commission for s in splits),
+            net_amount=None if supplier_id is None else sum(s.net for s in splits),
+        )
         new_groups.append((group, [(product.name, product.sku, quantity) for product, quantity in lines]))
-        for product, quantity in lines:
+        for (product, quantity), share in zip(lines, splits, strict=True):
             line_tax = vat_contained(product.price * quantity, product.vat_rate)
             order_items.append(OrderItem(
                 order=order, group=group, product=product, product_name=product.name, sku=product.sku,
                 unit_price=product.price, quantity=quantity, vat_rate=product.vat_rate, tax_amount=line_tax,
+                commission_rate=None if share is None else share.rate,
+                commission_amount=None if share is None else share.commission,
+                net_amount=None if share is None else share.net,
             ))
             tax += line_tax
         subtotal += group_subtotal
@@ -644,6 +659,9 @@ def _move_group(group: OrderGroup, to_status: str, actor: Actor, comment: str, *
     group.status = to_status
     group.save(update_fields=["status", "updated_at"])
     _history(group=group, from_status=from_status, to_status=to_status, actor=actor, comment=comment)
+    if to_status in (OrderGroup.DELIVERED, OrderGroup.COMPLETED) and group.supplier_id is not None:
+        # Delivered: the supplier's sale is earned (settlement); completing it later changes nothing.
+        settlement_sale_earned(group=group)
 
 
 def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
@@ -674,6 +692,9 @@ def _move_order(order: Order, to_status: str, actor: Actor, comment: str,
         for group in open_groups:
             _move_group(group, OrderGroup.CANCELLED, actor, comment or default_comment)
         _restock(open_groups)
+        if to_status == Order.REFUNDED:
+            # Sales already earned are reversed, dated now (settlement); groups never delivered earned nothing.
+            settlement_sales_reversed(order=order)
     elif to_status in state.GROUP_STATUS_WITH_ORDER:
         # Locked after the order and in id order, as everywhere else: no deadlock.
         groups = OrderGroup.objects.select_for_update().filter(order=order).order_by("pk")

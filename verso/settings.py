@@ -8,9 +8,11 @@ import ipaddress
 import os
 import secrets
 import stat
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +97,7 @@ INSTALLED_APPS = [
     "commerce",
     "crm",
     "scheduling",
+    "settlement",
 ]
 
 # The web-only middleware skip /api/ paths (see verso.middleware): the API authenticates
@@ -291,6 +294,14 @@ VERSO_PUBLIC_URL = env("VERSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 VERSO_CURRENCY = env("VERSO_CURRENCY", "eur")
 # The name the admin shows in its header and browser tab (operators who rebrand set their own).
 VERSO_SITE_NAME = env("VERSO_SITE_NAME", "Verso")
+# The marketplace's commission, percent of each item's gross, when neither the supplier nor the
+# product's category has a rate of its own (settlement.rates).
+try:
+    VERSO_DEFAULT_COMMISSION_RATE = Decimal(env("VERSO_DEFAULT_COMMISSION_RATE", "15.00"))
+except ArithmeticError:
+    VERSO_DEFAULT_COMMISSION_RATE = Decimal(-1)
+if not (0 <= VERSO_DEFAULT_COMMISSION_RATE <= 100) or VERSO_DEFAULT_COMMISSION_RATE.as_tuple().exponent < -2:
+    raise ImproperlyConfigured("VERSO_DEFAULT_COMMISSION_RATE: a percentage from 0 to 100, at most 2 decimals")
 VERSO_ALLOW_PRIVATE_URLS = env_list("VERSO_ALLOW_PRIVATE_URLS")
 for _network in VERSO_ALLOW_PRIVATE_URLS:  # a typo must stop the start, not turn every fetch into a 500
     try:
@@ -367,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
     # Deliveries a broker outage left pending (the worker also runs it when it starts).
     "sweep-pending-webhook-deliveries": {"task": "webhooks.tasks.sweep_pending_deliveries", "schedule": 60},
     "sweep-pending-supplier-emails": {"task": "supplier.tasks.sweep_pending_supplier_emails", "schedule": 60},
+    # Last month's settlement statements (drafts for staff to check and issue), early on the 1st (UTC).
+    "generate-monthly-settlements": {
+        "task": "settlement.tasks.generate_previous_month_statements",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
 }
 
 LOGGING = {

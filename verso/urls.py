@@ -20,6 +20,7 @@ staff_api = [
     path("", include("commerce.api.urls")),
     path("", include("scheduling.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("settlement.api.urls")),
     re_path(r"^.*$", StaffUnknownPathView.as_view()),
 ]
 

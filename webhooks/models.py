@@ -19,6 +19,7 @@ class Event(models.Model):
         "product.updated",
         "appointment.created",
         "appointment.updated",
+        "settlement.issued",
     ]
     # Sent only to the one webhook being tested (POST /webhooks/{id}/test), never fanned out.
     PING = "ping"

@@ -1,6 +1,8 @@
 """Supplier API routes under /api/v1/supplier/ (the contract's table; no trailing slashes)."""
 from django.urls import path
 
+from settlement.api import supplier as settlements
+
 from . import bulk, categories, images, orders, products
 
 urlpatterns: list = [
@@ -22,4 +24,7 @@ urlpatterns: list = [
     # --- bulk stock and prices ---
     path("stock", bulk.SupplierBulkStockView.as_view(), name="supplier-stock"),
     path("prices", bulk.SupplierBulkPriceView.as_view(), name="supplier-prices"),
+    # --- settlement statements (issued and paid only) ---
+    path("settlements", settlements.SupplierStatementListView.as_view(), name="supplier-settlements"),
+    path("settlements/<id:pk>", settlements.SupplierStatementDetailView.as_view(), name="supplier-settlement"),
 ]

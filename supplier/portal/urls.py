@@ -1,7 +1,7 @@
 """The portal's pages under /portal/ (namespace "portal")."""
 from django.urls import path
 
-from . import auth, dashboard, keys, orders, products, profile, stock
+from . import auth, dashboard, keys, orders, payouts, products, profile, stock
 
 app_name = "portal"
 
@@ -34,4 +34,7 @@ urlpatterns = [
     path("stock/", stock.StockView.as_view(), name="stock"),
     path("orders/", orders.OrderListView.as_view(), name="orders"),
     path("orders/<id:pk>/", orders.OrderDetailView.as_view(), name="order"),
+    # settlement statements (issued and paid)
+    path("payouts/", payouts.PayoutListView.as_view(), name="payouts"),
+    path("payouts/<id:pk>/lines.csv", payouts.PayoutCsvView.as_view(), name="payout_csv"),
 ]

@@ -16,18 +16,20 @@ from commerce.models import Order, OrderGroup, Product
 from tests.factories import ProductFactory, StaffUserFactory, SupplierFactory
 from webhooks.models import Delivery, Event, Webhook
 
-ROLES = ["Catalogue moderator", "Order desk", "Support", "Integrations"]
+ROLES = ["Catalogue moderator", "Order desk", "Support", "Integrations", "Finance"]
 ADDRESS = {"line1": "1 Dock Road", "line2": "Unit 4", "city": "Delft", "state": "ZH", "postal_code": "2611 AB",
            "country": "NL"}
 
 _roles_migration = import_module("verso.migrations.0001_staff_roles")
+_settlement_roles_migration = import_module("verso.migrations.0002_settlement_roles")
 
 
 @pytest.fixture
 def staff_roles(db) -> dict[str, Group]:
-    """The four role groups, as the data migration sets them (a transactional test before this
-    one may have flushed the rows the migration wrote)."""
+    """The role groups, as the data migrations set them (a transactional test before this
+    one may have flushed the rows the migrations wrote)."""
     _roles_migration.set_roles(apps)
+    _settlement_roles_migration.add_settlement_roles(apps, None)
     return {group.name: group for group in Group.objects.filter(name__in=ROLES)}
 
 

@@ -4,18 +4,23 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from commerce.actors import Actor
 from commerce.models import Category, Order, Product
+from commerce.services import order_place, order_transition
 from crm.models import Lead
 from scheduling.models import Appointment
+from settlement import services as settlement
+from settlement.models import Statement
 from supplier.models import Supplier
-from tests.dashboard.conftest import ROLES, home_counts
-from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory
+from tests.dashboard.conftest import ADDRESS, ROLES, home_counts
+from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory, ProductFactory
 from tests.helpers import admin_actions_offered, run_admin_action
 from verso.api.services import api_key_create
 
 pytestmark = pytest.mark.django_db
-BUSINESS_APPS = {"supplier", "commerce", "crm", "scheduling", "webhooks", "api"}
+BUSINESS_APPS = {"supplier", "commerce", "crm", "scheduling", "webhooks", "api", "settlement"}
 
 
 def _perms(group: Group) -> set[str]:
@@ -32,6 +37,10 @@ def test_the_roles_hold_exactly_their_jobs_permissions(staff_roles):
     assert not {p for p in desk if p.split(".")[1].startswith(("add_", "delete_"))}
     assert {"api.add_apikey", "api.delete_apikey", "webhooks.change_webhook", "webhooks.redeliver_delivery"} <= \
         integrations
+    finance = _perms(staff_roles["Finance"])
+    assert {"settlement.issue_settlement", "settlement.mark_settlement_paid", "settlement.change_commissionrate"} <= \
+        finance
+    assert not {p for p in finance if p.startswith(("commerce.change_", "commerce.approve_"))}
     assert all(p.split(".")[1].startswith("view_") for p in _perms(staff_roles["Support"]))
 
 
@@ -80,12 +89,32 @@ def test_integrations_manage_keys_and_webhooks_and_nothing_else(role_client, que
     assert client.get(reverse("admin:commerce_order_changelist")).status_code == 403
 
 
+def test_finance_runs_settlement_and_sees_the_commission_but_moves_no_order(role_client, queue_rows):
+    # given: a delivered order, so this month has a sale to settle
+    client = role_client("Finance")
+    _a_settled_month()
+    statements = reverse("admin:settlement_statement_changelist")
+    # when: Finance generates, issues and pays this month's statements
+    month = timezone.now().strftime("%Y-%m")
+    assert client.post(reverse("admin:settlement_statement_generate"), {"period": month}).status_code == 302
+    statement = Statement.objects.get()
+    run_admin_action(client, statements, "issue_statements", [statement])
+    run_admin_action(client, statements, "mark_paid", [statement], apply="1", payout_reference="SEPA-1")
+    # then
+    statement.refresh_from_db()
+    assert (statement.status, statement.payout_reference) == ("paid", "SEPA-1")
+    assert "Commission earned this month" in client.get("/admin/").content.decode()
+    assert admin_actions_offered(client, reverse("admin:commerce_order_changelist")) == set()
+    assert client.get(reverse("admin:crm_lead_changelist")).status_code == 403
+
+
 def test_support_opens_every_page_and_changes_nothing(role_client, queue_rows):
     client = role_client("Support")
     CategoryFactory()
     LeadFactory()
     AppointmentFactory()
     api_key_create(name="A key", scopes=["read:leads"])
+    _a_settled_month()
     before = _snapshot()
     models = [m for m in admin.site._registry if m._meta.app_label in BUSINESS_APPS]
     assert {Product, Order, Supplier, Lead, Appointment, Category} <= set(models)
@@ -109,6 +138,17 @@ def test_support_opens_every_page_and_changes_nothing(role_client, queue_rows):
                      Product.objects.filter(approval_status=Product.PENDING))
     run_admin_action(client, reverse("admin:commerce_order_changelist"), "mark_refunded", Order.objects.all())
     assert _snapshot() == before
+
+
+def _a_settled_month() -> None:
+    """A commission rate (and its log) and a statement with a line: something on every settlement page."""
+    product = ProductFactory(stock_qty=1000)
+    settlement.commission_rate_set(supplier=product.supplier, rate="10.00")
+    order = order_place(email="settled@example.com", items=[{"product_id": product.pk, "quantity": 2}],
+                        shipping_address=ADDRESS, actor=Actor.system())
+    for status in ("paid", "shipped", "delivered"):
+        order = order_transition(order=order, to_status=status, actor=Actor.system())
+    settlement.statements_generate(period=timezone.now().date().replace(day=1))
 
 
 def _snapshot() -> dict:

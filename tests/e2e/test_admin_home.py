@@ -11,7 +11,7 @@ from tests.dashboard.conftest import ROLES, queue_rows, staff_roles  # noqa: F40
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-12345-long"
-BUSINESS_APPS = {"supplier", "commerce", "crm", "scheduling", "webhooks", "api"}
+BUSINESS_APPS = {"supplier", "commerce", "crm", "scheduling", "webhooks", "api", "settlement"}
 ROLE_QUEUES = {
     "Catalogue moderator": {"awaiting-approval", "awaiting-verification", "low-stock"},
     "Order desk": {"awaiting-approval", "awaiting-verification", "low-stock", "pending-48h", "unshipped-3d"},

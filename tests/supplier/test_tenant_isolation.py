@@ -9,8 +9,14 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from commerce import services as commerce_services
+from commerce.actors import Actor
 from commerce.models import OrderGroup, Product, ProductImage, StatusChange
+from settlement import services as settlement_services
+from settlement.models import Statement
+from settlement.periods import period_of
 from supplier.models import Supplier
 from tests.factories import ProductFactory, SupplierFactory
 
@@ -83,7 +89,17 @@ def _ids_for(route: str, product, image, group) -> int:
         return product.pk
     if route.startswith("orders/"):
         return group.pk
+    if route.startswith("settlements/"):
+        return _their_issued_statement(group).pk
     raise AssertionError(f"tests/supplier/test_tenant_isolation.py does not know the ids of {route!r}: teach it")
+
+
+def _their_issued_statement(group) -> Statement:
+    """The group delivered, and this month's statements issued: B's statement, visible to B."""
+    for status in ("confirmed", "processing", "shipped", "delivered"):
+        commerce_services.order_group_transition(group=group, to_status=status, actor=Actor.system())
+    settlement_services.statements_generate(period=period_of(timezone.now()), issue=True)
+    return Statement.objects.get(supplier_id=group.supplier_id)
 
 
 def test_the_supplier_api_has_routes_with_ids_to_check():
@@ -98,6 +114,7 @@ def test_another_suppliers_id_is_answered_exactly_like_a_missing_one(
     if not hasattr(_view_class(route), method):
         pytest.skip(f"{route} has no {method.upper()}")
     other, product, image, group = _theirs(place_order)
+    their_id = _ids_for(route, product, image, group)
     before = _snapshot(other)
     body = _body(route, method)
 
@@ -106,7 +123,7 @@ def test_another_suppliers_id_is_answered_exactly_like_a_missing_one(
         return getattr(supplier_client, method)(path, body, format="json") if method == "post" \
             else supplier_client.get(path)
 
-    theirs = call(_ids_for(route, product, image, group), image.pk)
+    theirs = call(their_id, image.pk)
     missing = call(MISSING_ID, MISSING_ID)
 
     assert theirs.status_code == missing.status_code == 404, (route, theirs.content, missing.content)

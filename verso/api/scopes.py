@@ -10,6 +10,7 @@ SCOPES: dict[str, str] = {
     "read:appointments": "View appointments",
     "write:appointments": "Create and update appointments",
     "manage:webhooks": "Configure outbound webhooks",
+    "read:settlements": "View commission settlement statements",
 }
 ALL_SCOPES: list[str] = list(SCOPES)
 SCOPE_CHOICES = [(scope, f"{scope} — {label}") for scope, label in SCOPES.items()]

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app's demo module has seed(stdout) -> None and must be idempotent; order matters.
-DEMO_MODULES = ["supplier.demo", "commerce.demo", "crm.demo", "scheduling.demo"]
+DEMO_MODULES = ["supplier.demo", "commerce.demo", "settlement.demo", "crm.demo", "scheduling.demo"]
 
 
 class Command(BaseCommand):
