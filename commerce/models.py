@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from verso.generations import TrackedQuerySet
+
 
 def default_currency() -> str:
     return settings.VERSO_CURRENCY
@@ -27,6 +29,8 @@ class Category(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +83,8 @@ class Product(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -157,6 +163,8 @@ class ProductImage(models.Model):
     position = models.PositiveIntegerField(default=0)
     source_url = models.URLField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["position", "id"]
