@@ -7,8 +7,8 @@ from commerce import services as commerce_services
 from commerce.actors import Actor
 from commerce.models import ProductImage
 from tests.factories import AppointmentFactory, CategoryFactory, LeadFactory, ProductFactory, SupplierFactory
-from webhooks import services as webhook_services
 from verso.api import pagecache
+from webhooks import services as webhook_services
 from webhooks.models import Delivery, Event
 
 pytestmark = pytest.mark.django_db

@@ -81,11 +81,11 @@ def parse_prefix(raw: str) -> str | None:
 
 
 def _snapshot_key(prefix: str) -> str:
-    return f"apikey:snap:{prefix}"
+    return f"apikey:snapshot:{prefix}"  # on Redis, written and read by redis-py directly
 
 
 def _version_key(prefix: str) -> str:
-    return f"apikey:ver:{prefix}"
+    return f"apikey:version:{prefix}"  # a plain string the round-trip script compares
 
 
 def _load(prefix: str, version: str) -> ApiKeyPrincipal | None:
