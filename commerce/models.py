@@ -95,6 +95,12 @@ class Product(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], condition=Q(deleted_at__isnull=True), name="product_live_newest_first"
             ),
+            # A supplier's own list (Supplier API, portal): its page, or the ids of a deep
+            # page's offset, read off this index alone.
+            models.Index(
+                fields=["supplier", "-created_at", "-id"], condition=Q(deleted_at__isnull=True),
+                name="product_supplier_live_newest",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -272,3 +272,59 @@ def test_a_lead_from_the_contact_form_is_listed_next(staff, client):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert [lead["email"] for lead in leads(staff).values()] == ["jane@example.com"]
     assert Lead.objects.count() == 1
+
+
+# --- deep pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/products?per_page=3&page={}",
+    "/api/v1/products?per_page=3&sort=name&order=asc&page={}",
+    "/api/v1/leads?per_page=3&page={}",
+    "/api/v1/orders?per_page=3&page={}",
+])
+def test_a_deep_page_read_ids_first_lists_the_same_rows_in_one_query(staff, place_order, monkeypatch, url):
+    from verso.api import pagecache, pagination
+
+    products = ProductFactory.create_batch(10, stock_qty=50)
+    LeadFactory.create_batch(10)
+    for product in products:
+        place_order((product, 1))
+
+    def pages() -> list:
+        pagecache.clear()
+        bodies = [staff.get(url.format(n)).json() for n in range(1, 6)]
+        return [([row["id"] for row in body["data"]], body["pagination"]) for body in bodies]
+
+    expected = pages()
+    monkeypatch.setattr(pagination, "LATE_ROW_OFFSET", 3)  # from page 2 on
+    assert pages() == expected
+    pagecache.clear()
+    assert queries(staff, url.format(3)) == 1
+
+
+def test_a_deep_supplier_page_read_ids_first_lists_the_same_rows(supplier_api, supplier, monkeypatch):
+    from verso.api import pagecache, pagination
+
+    ProductFactory.create_batch(7, supplier=supplier)
+    ProductFactory.create_batch(3)
+
+    def pages() -> list:
+        pagecache.clear()
+        return [supplier_api.get(f"/api/v1/supplier/products?per_page=2&page={n}").json()["data"] for n in range(1, 6)]
+
+    expected = pages()
+    monkeypatch.setattr(pagination, "LATE_ROW_OFFSET", 2)
+    assert pages() == expected
+
+
+def test_a_known_total_is_not_counted_again_and_moves_with_a_write(staff):
+    ProductFactory.create_batch(5)
+    assert staff.get("/api/v1/products?per_page=2").json()["pagination"]["total"] == 5
+    # another page of the same list: its rows are read, its total is known
+    with CaptureQueriesContext(connection) as captured:
+        body = staff.get("/api/v1/products?per_page=2&page=2").json()
+    assert body["pagination"]["total"] == 5
+    assert len(captured) == 1 and "COUNT(" not in captured[0]["sql"].upper()
+    ProductFactory()
+    assert staff.get("/api/v1/products?per_page=2&page=3").json()["pagination"]["total"] == 6

@@ -63,22 +63,56 @@ class _LRU:
 
 
 _pages = _LRU()
+# A list's total under its filters (whatever the page), so a page the cache misses, deep
+# pages included, is not counted again while nothing changed.
+_totals: OrderedDict = OrderedDict()
+MAX_TOTALS = 10_000
+PAGING = ("page", "per_page")
 
 
-def page_key(request, *, flavour: str, names, tokens: dict):
+def _tokens(request, names):
+    tokens = getattr(request._request, "api_generations", None) if request.auth is not None else None
+    if not names or tokens is None or not all(name in tokens for name in names):
+        return None
+    return tokens
+
+
+def page_key(request, *, flavour: str, names, tokens: dict, leave_out=()):
     principal = request.auth
-    query = tuple(sorted((name, tuple(values)) for name, values in request.query_params.lists()))
+    query = tuple(sorted(
+        (name, tuple(values)) for name, values in request.query_params.lists() if name not in leave_out
+    ))
     return (
         flavour, request.path, principal.supplier_id if principal.is_supplier_key else None, query,
         tuple(tokens[name] for name in names),
     )
 
 
+def total_key(request, *, flavour: str, names):
+    """The key of this list's total under this request's generations, or None (then not cached)."""
+    tokens = _tokens(request, names)
+    if tokens is None or settings.VERSO_API_PAGE_CACHE_BYTES <= 0:
+        return None
+    return page_key(request, flavour=flavour, names=names, tokens=tokens, leave_out=PAGING)
+
+
+def known_total(key) -> int | None:
+    return _totals.get(key) if key is not None else None
+
+
+def remember_total(key, total: int) -> None:
+    if key is None:
+        return
+    if len(_totals) >= MAX_TOTALS:
+        _totals.clear()
+    _totals[key] = total
+
+
 def serve(request, *, flavour: str, names, build, render) -> HttpResponse:
     """The page for this request: from the cache under this request's generations, else
     ``render(build())`` (JSON bytes), stored for the next request."""
-    tokens = getattr(request._request, "api_generations", None) if request.auth is not None else None
-    usable = settings.VERSO_API_PAGE_CACHE_BYTES > 0 and tokens is not None and all(n in tokens for n in names)
+    tokens = _tokens(request, names)
+    usable = settings.VERSO_API_PAGE_CACHE_BYTES > 0 and tokens is not None
     key = page_key(request, flavour=flavour, names=names, tokens=tokens) if usable else None
     body = _pages.get(key) if usable else None
     if body is None:
@@ -90,3 +124,4 @@ def serve(request, *, flavour: str, names, build, render) -> HttpResponse:
 
 def clear() -> None:
     _pages.clear()
+    _totals.clear()

@@ -163,7 +163,12 @@ class ApiViewMixin:
         return response
 
     def paginate(self, queryset, request) -> Page:
-        return paginate(queryset, request, default_per_page=self.default_per_page)
+        key = pagecache.total_key(request, flavour=self.api_flavour, names=self.cache_generations)
+        known = pagecache.known_total(key)
+        page = paginate(queryset, request, default_per_page=self.default_per_page, total=known)
+        if known is None:
+            pagecache.remember_total(key, page.total)
+        return page
 
     # The generations (verso.generations) a GET of this view reads; with any, its 200s may be
     # served from the page cache through ``cached``.
