@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "verso.middleware.WebAuthenticationMiddleware",
     "verso.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so every middleware above still wraps what it serves (cached API list pages).
+    "verso.api.fastpath.ApiFastPathMiddleware",
 ]
 
 ROOT_URLCONF = "verso.urls"

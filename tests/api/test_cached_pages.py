@@ -104,6 +104,36 @@ def test_a_cached_page_still_counts_against_the_rate_limit(make_staff_client, th
     assert codes == [200, 200, 200, 429]
 
 
+def test_a_cached_page_answers_with_the_same_body_and_headers_as_the_view(staff, throttle_clock):
+    ProductFactory.create_batch(3)
+    first, second = staff.get(PRODUCTS), staff.get(PRODUCTS)
+    assert first.content == second.content
+    assert int(second["X-RateLimit-Remaining"]) == int(first["X-RateLimit-Remaining"]) - 1  # counted once each
+    same = lambda response: {h: v for h, v in response.items() if h != "X-RateLimit-Remaining"}  # noqa: E731
+    assert same(first) == same(second)
+
+
+def test_a_cached_page_is_refused_to_a_key_without_the_scope(staff, make_staff_client):
+    staff.get(PRODUCTS)
+    staff.get(PRODUCTS)
+    leads_only = make_staff_client(scopes=["read:leads"])
+    leads_only.get(LEADS)
+    response = leads_only.get(PRODUCTS)
+    assert response.status_code == 403
+    assert response.json()["code"] == "FORBIDDEN"
+
+
+def test_a_cached_page_is_refused_to_the_other_apis_keys_and_an_unverified_supplier(staff, supplier_api, supplier):
+    from supplier import services as supplier_services
+
+    staff.get(PRODUCTS)
+    supplier_api.get(SUPPLIER_PRODUCTS)
+    assert supplier_api.get(PRODUCTS).status_code == 403
+    assert staff.get(SUPPLIER_PRODUCTS).status_code == 403
+    supplier_services.supplier_set_verified(supplier=supplier, verified=False)
+    assert supplier_api.get(SUPPLIER_PRODUCTS).status_code == 403
+
+
 def test_a_revoked_key_is_refused_even_for_a_cached_page(staff):
     from verso.api.services import api_key_revoke
 

@@ -26,15 +26,21 @@ class _BearerKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
     def authenticate(self, request):
-        view = (getattr(request, "parser_context", None) or {}).get("view")
-        reads = request.method in ("GET", "HEAD")
-        trip = roundtrip.begin(
-            _bearer_token(request),
-            check=self.check,
-            flavour=getattr(view, "api_flavour", "staff"),
-            method=request.method,
-            generation_names=getattr(view, "cache_generations", ()) if reads else (),
-        )
+        token = _bearer_token(request)
+        # The fast path (verso.api.fastpath) may have made this request's round trip already.
+        made = getattr(request._request, "api_trip", None)
+        if made is not None and made[0] == token:
+            trip = made[1]
+        else:
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+            reads = request.method in ("GET", "HEAD")
+            trip = roundtrip.begin(
+                token,
+                check=self.check,
+                flavour=getattr(view, "api_flavour", "staff"),
+                method=request.method,
+                generation_names=getattr(view, "cache_generations", ()) if reads else (),
+            )
         principal = trip.principal
         if principal is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")

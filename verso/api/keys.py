@@ -219,4 +219,7 @@ def reset_local_state() -> None:
     _next_touch.clear()
     _local.clear()
     pagecache.clear()
+    from . import fastpath
+
+    fastpath.reset()
     sharedcache.reset()

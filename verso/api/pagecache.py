@@ -77,15 +77,23 @@ def _tokens(request, names):
     return tokens
 
 
-def page_key(request, *, flavour: str, names, tokens: dict, leave_out=()):
-    principal = request.auth
-    query = tuple(sorted(
-        (name, tuple(values)) for name, values in request.query_params.lists() if name not in leave_out
-    ))
+def key_of(*, flavour: str, path: str, principal, query, names, tokens: dict, leave_out=()):
+    """A page's key: the API, the path, the tenant (a supplier key's supplier), the query
+    string (a QueryDict, normalised) and the generations' tokens."""
+    params = tuple(sorted((name, tuple(values)) for name, values in query.lists() if name not in leave_out))
     return (
-        flavour, request.path, principal.supplier_id if principal.is_supplier_key else None, query,
+        flavour, path, principal.supplier_id if principal.is_supplier_key else None, params,
         tuple(tokens[name] for name in names),
     )
+
+
+def page_key(request, *, flavour: str, names, tokens: dict, leave_out=()):
+    return key_of(flavour=flavour, path=request.path, principal=request.auth, query=request.query_params, names=names,
+                  tokens=tokens, leave_out=leave_out)
+
+
+def cached_body(key) -> bytes | None:
+    return _pages.get(key)
 
 
 def total_key(request, *, flavour: str, names):

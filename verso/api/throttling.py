@@ -100,6 +100,14 @@ def key_counter(principal, *, flavour: str, method: str) -> Counter:
     return counter(group=group, who=f"key:{principal.id}", rate=rate)
 
 
+def usage_headers(usage: Usage) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(usage.limit),
+        "X-RateLimit-Remaining": str(max(0, usage.limit - usage.count)),
+        "X-RateLimit-Reset": str(usage.window_end),
+    }
+
+
 class ApiKeyRateThrottle(BaseThrottle):
     def allow_request(self, request, view):
         # Usually counted already, in the round trip that authenticated the key (verso.api.roundtrip).
@@ -114,11 +122,7 @@ class ApiKeyRateThrottle(BaseThrottle):
             except sharedcache.CACHE_ERRORS as exc:
                 sharedcache.failed(f"rate limiting {who}", exc)
                 return True
-        request._request.rate_limit_headers = {
-            "X-RateLimit-Limit": str(usage.limit),
-            "X-RateLimit-Remaining": str(max(0, usage.limit - usage.count)),
-            "X-RateLimit-Reset": str(usage.window_end),
-        }
+        request._request.rate_limit_headers = usage_headers(usage)
         self._wait = max(1, usage.window_end - int(clock()))
         return not usage.should_limit
 
