@@ -100,6 +100,9 @@ INSTALLED_APPS = [
 # The web-only middleware skip /api/ paths (see verso.middleware): the API authenticates
 # with bearer keys and needs neither sessions, CSRF nor messages.
 MIDDLEWARE = [
+    # A cached API list page for an ordinary request is answered here, before the rest
+    # (it replays the headers the rest gave that path's last full answer).
+    "verso.api.fastpath.ApiFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "verso.middleware.WebSessionMiddleware",
@@ -109,8 +112,6 @@ MIDDLEWARE = [
     "verso.middleware.WebAuthenticationMiddleware",
     "verso.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so every middleware above still wraps what it serves (cached API list pages).
-    "verso.api.fastpath.ApiFastPathMiddleware",
 ]
 
 ROOT_URLCONF = "verso.urls"

@@ -1,16 +1,20 @@
-"""Serving a cached list page without the URL resolver or DRF, when nothing is unusual.
+"""Serving a cached list page with none of the request's other machinery, when nothing is unusual.
 
-A GET of a list view that keeps a page cache (``cache_generations``) is looked at before
-Django resolves the URL. With a bearer key this process already knows, the request's one
-round trip (verso.api.roundtrip: version check, rate-limit count, generations) is made
-here; then, if the key is accepted by the view's API, holds the view's scope, is within
-its budget, and the page is cached under the generations just read, the cached bytes are
-the answer, with the same headers the view itself gives a page (learnt from the view's
-own 200 for that path) and this request's rate-limit headers.
+The first middleware. A GET of a list view that keeps a page cache (``cache_generations``)
+is looked at before any other middleware, the URL resolver or DRF. With a bearer key this
+process already knows, the request's one round trip (verso.api.roundtrip: version check,
+rate-limit count, generations) is made here; then, if the key is accepted by the view's
+API, holds the view's scope, is within its budget, and the page is cached under the
+generations just read, the cached bytes are the answer, with the headers the whole stack
+gave that path's last full 200 (security headers, Allow, Content-Type: learnt per path
+and scheme) and this request's rate-limit headers.
 
-Anything else (an unknown or refused key, a missing scope, a 429, a page not cached, the
-cache down) goes on to the view as usual, carrying the round trip already made so the
-request is counted once. Every other middleware still runs around both paths.
+What the middleware below would have done to such a request is checked first: the Host
+is validated (ALLOWED_HOSTS), and with an HTTPS redirect, a user-agent blocklist or
+PREPEND_WWW configured, nothing takes the fast path. Anything else (an unknown or refused
+key, a missing scope, a 429, a page not cached, the cache down) goes through the whole
+stack to the view as usual, carrying the round trip already made so the request is
+counted once.
 """
 import logging
 
@@ -34,7 +38,7 @@ class _Route:
         self.authenticator = view_class.authentication_classes[0]()
         required = view_class.required_scopes
         self.scope = None if required is None else (required.get(action) or required.get("GET"))
-        self.headers: dict | None = None  # learnt from the view's own 200
+        self.headers: dict = {}  # is_secure -> the headers of this path's last full 200
 
 
 _routes: dict = {}
@@ -64,12 +68,24 @@ def _route(request) -> "_Route | None":
     return route
 
 
-def _cached_response(request, route: _Route) -> HttpResponse | None:
+def _ordinary(request) -> bool:
+    """Would the middleware below let this request through to the view untouched?"""
+    if settings.SECURE_SSL_REDIRECT or settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
+        return False
     if "HTTP_TRANSFER_ENCODING" in request.META or request.META.get("CONTENT_LENGTH") not in (None, "", "0"):
-        return None  # a GET with a body: the view says what it says about that
+        return False  # a GET with a body: the view says what it says about that
+    try:
+        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
+    except Exception:
+        return False
+    return True
+
+
+def _cached_response(request, route: _Route) -> HttpResponse | None:
+    headers = route.headers.get(request.is_secure())
     scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or route.headers is None:
+    if scheme.lower() != "bearer" or not token or headers is None or not _ordinary(request):
         return None
     view_class = route.view_class
     names = view_class.cache_generations
@@ -95,8 +111,10 @@ def _cached_response(request, route: _Route) -> HttpResponse | None:
         return None
     keys.touch(principal)
     response = HttpResponse(body)
-    for header, value in route.headers.items():
+    for header, value in headers.items():
         response[header] = value
+    if "Content-Length" in headers:
+        response["Content-Length"] = str(len(body))
     for header, value in throttling.usage_headers(usage).items():
         response[header] = value
     return response
@@ -116,8 +134,8 @@ class ApiFastPathMiddleware:
         if response is not None:
             return response
         response = self.get_response(request)
-        if route.headers is None and response.status_code == 200 and not response.streaming:
-            route.headers = {h: v for h, v in response.items() if h not in RATE_HEADERS and h != "Content-Length"}
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            route.headers[request.is_secure()] = {h: v for h, v in response.items() if h not in RATE_HEADERS}
         return response
 
 

@@ -13,6 +13,7 @@ exact across processes, and a cached page is served only under the generation re
 this request's own round trip. With the cache down, everything fails open: the key comes
 from the database, nothing is counted, no page is served from cache.
 """
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,9 +61,10 @@ class Trip:
 
 
 def _fresh_tokens(count: int) -> list[str]:
-    import uuid
-
-    return [uuid.uuid4().hex for _ in range(count)]
+    # Used only for a generation Redis does not hold; tokens must differ over time for one
+    # generation, so two generations minted together may share one.
+    token = secrets.token_hex(16)
+    return [token] * count
 
 
 def begin(raw: str, *, check, flavour: str, method: str, generation_names=()) -> Trip:

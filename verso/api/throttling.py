@@ -9,6 +9,7 @@ Each counter lives for one window. Windows are fixed, but each client's are shif
 offset of its own (as django-ratelimit does), so all counters don't roll over at once.
 The time comes from ``clock``, which tests set to start a fresh window without waiting.
 """
+import functools
 import logging
 import time
 import zlib
@@ -45,6 +46,7 @@ class Usage:
         return self.count > self.limit
 
 
+@functools.lru_cache(maxsize=256)
 def split_rate(rate: str) -> tuple[int, int]:
     """"100/m" -> (100, 60); "5/10m" -> (5, 600). A malformed rate (a setting) is a configuration error."""
     if not RATE_RE.match(rate):
