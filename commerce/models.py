@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from verso.generations import TrackedQuerySet
+
 
 def default_currency() -> str:
     return settings.VERSO_CURRENCY
@@ -28,6 +30,8 @@ class Category(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["name"]
@@ -81,6 +85,8 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
+
     class Meta:
         ordering = ["-created_at", "-id"]
         # Moderation is its own job (the Catalogue moderator role), apart from editing products.
@@ -101,6 +107,12 @@ class Product(models.Model):
                 condition=Q(deleted_at__isnull=True, is_active=True, approval_status="approved",
                             stock_qty__lte=models.F("low_stock_threshold")),
                 name="product_low_stock",
+            ),
+            # A supplier's own list (Supplier API, portal): its page, or the ids of a deep
+            # page's offset, read off this index alone.
+            models.Index(
+                fields=["supplier", "-created_at", "-id"], condition=Q(deleted_at__isnull=True),
+                name="product_supplier_live_newest",
             ),
         ]
         constraints = [
@@ -195,6 +207,8 @@ class ProductImage(models.Model):
     position = models.PositiveIntegerField(default=0)
     source_url = models.URLField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["position", "id"]

@@ -16,11 +16,11 @@ from django.db.models.functions import Cast, Least
 from django.utils import timezone
 from django.utils.text import slugify
 
-from supplier import notifications
 from settlement.rates import rates_for as commission_rates_for
 from settlement.rates import split as commission_split
 from settlement.services import sale_earned as settlement_sale_earned
 from settlement.services import sales_reversed as settlement_sales_reversed
+from supplier import notifications
 from verso.changes import previous_values, reject_unknown_fields
 from verso.db import MAX_BIGINT, MAX_INT
 from verso.errors import Conflict, InvalidTransition, NotFound, ValidationFailed

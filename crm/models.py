@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils import timezone
 
+from verso.generations import TrackedQuerySet
+
 
 class Lead(models.Model):
     class Status(models.TextChoices):
@@ -26,6 +28,8 @@ class Lead(models.Model):
     # A default rather than auto_now_add so imports and demo data can keep their real date.
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()  # set-based writes bump the cache generation
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -29,6 +29,18 @@ def assert_staff_error(response, status: int, code: str) -> dict:
     return body
 
 
+def test_database_url() -> str:
+    """The URL of this run's test database, for a second process (a worker) to share it."""
+    params = connection.settings_dict
+    user = params["USER"] or "postgres"
+    host = params["HOST"] or "127.0.0.1"
+    port = params["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{params['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
 def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

@@ -103,6 +103,9 @@ INSTALLED_APPS = [
 # The web-only middleware skip /api/ paths (see verso.middleware): the API authenticates
 # with bearer keys and needs neither sessions, CSRF nor messages.
 MIDDLEWARE = [
+    # A cached API list page for an ordinary request is answered here, before the rest
+    # (it replays the headers the rest gave that path's last full answer).
+    "verso.api.fastpath.ApiFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "verso.middleware.WebSessionMiddleware",
@@ -265,6 +268,9 @@ VERSO_TRUSTED_PROXY_HOPS = int(env("VERSO_TRUSTED_PROXY_HOPS", "0"))
 VERSO_STAFF_READ_RATE = env("VERSO_STAFF_READ_RATE", "100/m")
 VERSO_STAFF_WRITE_RATE = env("VERSO_STAFF_WRITE_RATE", "30/m")
 VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
+# Bytes of rendered list pages each process keeps (verso.api.pagecache; used only with
+# Redis, whose generations say when a page is stale); 0 turns the page cache off.
+VERSO_API_PAGE_CACHE_BYTES = int(env("VERSO_API_PAGE_CACHE_BYTES", str(16 * 1024 * 1024)))
 # Failed logins (admin, portal) allowed per client IP and per username before logins pause
 # until the window that began with the first failure ends (verso.logins).
 VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")

@@ -39,6 +39,7 @@ ProductDeleted = inline_serializer(
 @extend_schema(tags=["Products"])
 class ProductListView(StaffAPIView):
     required_scopes = {"GET": "read:products", "POST": "write:products"}
+    cache_generations = ("catalogue",)
 
     @extend_schema(
         operation_id="products_list",
@@ -48,11 +49,14 @@ class ProductListView(StaffAPIView):
         responses={200: staff_page_of("ProductPage", s.ProductOut), **staff_errors(400, 401, 403, 429)},
     )
     def get(self, request):
+        return self.cached(request, lambda: self._page(request))
+
+    def _page(self, request) -> dict:
         qs = selectors.product_list()
         qs = apply_filterset(ProductFilter, request, qs)
         qs = qs.order_by(*ordering_from(request, allowed=PRODUCT_SORTS, default_sort="created_at"))
         page = self.paginate(qs, request)
-        return self.paginated_response(page, [rep.product_dict(row) for row in page.rows])
+        return self.paginated_response(page, [rep.product_dict(row) for row in page.rows]).data
 
     @extend_schema(
         operation_id="products_create",
@@ -110,6 +114,7 @@ CATEGORY_SORTS = {"name": "name", "created_at": "created_at", "id": "id"}
 @extend_schema(tags=["Categories"])
 class CategoryListView(StaffAPIView):
     required_scopes = {"GET": "read:products", "POST": "write:products"}
+    cache_generations = ("catalogue",)
 
     @extend_schema(
         operation_id="categories_list", summary="List categories",
@@ -117,10 +122,13 @@ class CategoryListView(StaffAPIView):
         responses={200: staff_page_of("CategoryPage", s.CategoryOut), **staff_errors(400, 401, 403, 429)},
     )
     def get(self, request):
+        return self.cached(request, lambda: self._page(request))
+
+    def _page(self, request) -> dict:
         qs = apply_filterset(CategoryFilter, request, selectors.category_list())
         qs = qs.order_by(*ordering_from(request, allowed=CATEGORY_SORTS, default_sort="name", default_order="asc"))
         page = self.paginate(qs, request)
-        return self.paginated_response(page, [rep.category_dict(row) for row in page.rows])
+        return self.paginated_response(page, [rep.category_dict(row) for row in page.rows]).data
 
     @extend_schema(
         operation_id="categories_create", summary="Create a category",

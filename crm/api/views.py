@@ -25,6 +25,7 @@ def _lead_or_404(lead_id: int) -> dict:
 
 
 class LeadViewSet(StaffViewSet):
+    cache_generations = ("leads",)
     required_scopes = {
         "list": "read:leads",
         "retrieve": "read:leads",
@@ -38,10 +39,13 @@ class LeadViewSet(StaffViewSet):
         responses={200: staff_page_of("LeadPage", LeadOutput), **staff_errors(400, 401, 403, 429)},
     )
     def list(self, request):
+        return self.cached(request, lambda: self._page(request))
+
+    def _page(self, request) -> dict:
         rows = apply_filterset(LeadListFilter, request, selectors.lead_rows())
         rows = rows.order_by(*ordering_from(request, allowed=SORTS, default_sort=DEFAULT_SORT))
         page = self.paginate(rows, request)
-        return self.paginated_response(page, page.rows)
+        return self.paginated_response(page, page.rows).data
 
     @extend_schema(
         operation_id="leads_retrieve", tags=["Leads"], summary="Get a lead",

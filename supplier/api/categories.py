@@ -24,6 +24,7 @@ SupplierCategoryPage = supplier_page_of("SupplierCategoryPage", "categories", Su
 @extend_schema(tags=["Supplier Categories"])
 class CategoryListView(SupplierView):
     plural = "categories"
+    cache_generations = ("catalogue",)
 
     @extend_schema(
         operation_id="supplier_categories_list",
@@ -33,5 +34,8 @@ class CategoryListView(SupplierView):
         responses={200: SupplierCategoryPage},
     )
     def get(self, request):
+        return self.cached(request, lambda: self._page(request))
+
+    def _page(self, request) -> dict:
         page = self.paginate(selectors.category_list(), request)
-        return self.paginated_response(page, page.rows)
+        return self.paginated_response(page, page.rows).data

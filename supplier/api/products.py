@@ -214,6 +214,7 @@ class SupplierProductFilter(django_filters.FilterSet):
 @extend_schema(tags=["Supplier Products"])
 class ProductListView(SupplierView):
     plural = "products"
+    cache_generations = ("catalogue",)
     prepared_images: list = []
 
     @extend_schema(
@@ -224,10 +225,13 @@ class ProductListView(SupplierView):
         responses={200: SupplierProductPage},
     )
     def get(self, request):
+        return self.cached(request, lambda: self._page(request))
+
+    def _page(self, request) -> dict:
         qs = apply_filterset(SupplierProductFilter, request, selectors.product_list(supplier_id=self.supplier_id))
         page = self.paginate(qs, request)
         rows = [product_dict(row, primary_image=_file_url(row["primary_image_name"])) for row in page.rows]
-        return self.paginated_response(page, rows)
+        return self.paginated_response(page, rows).data
 
     def prepare_outside_transaction(self, request, *args, **kwargs) -> None:
         # The body is checked before anything is downloaded; the downloads happen here,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.factories import SupplierFactory
+from tests.helpers import test_database_url
 
 pytestmark = [pytest.mark.urls("tests.api.urls"), pytest.mark.usefixtures("throttle_clock")]
 
@@ -172,7 +172,7 @@ print(json.dumps(codes))
 @pytest.mark.django_db(transaction=True)
 def test_the_limit_holds_across_two_processes_sharing_redis(make_staff_client, throttle_clock):
     client = make_staff_client()  # committed: the other processes can see the key
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL}
     root = Path(settings.BASE_DIR)
     procs = [
         subprocess.Popen([sys.executable, "-c", WORKER, client.raw_key, "70", str(throttle_clock.now)], cwd=root,
@@ -187,14 +187,6 @@ def test_the_limit_holds_across_two_processes_sharing_redis(make_staff_client, t
     assert len(results) == 140
     assert results.count(200) == 100
     assert results.count(429) == 40
-
-
-def _test_database_url() -> str:
-    params = connection.settings_dict
-    user = params["USER"] or "postgres"
-    host = params["HOST"] or "127.0.0.1"
-    port = params["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{params['NAME']}"
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ Supplier API says 403 for a revoked key, a staff key or an unverified supplier.
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from . import keys
+from . import keys, roundtrip
 
 
 def _bearer_token(request) -> str:
@@ -26,11 +26,29 @@ class _BearerKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
     def authenticate(self, request):
-        principal = keys.lookup(_bearer_token(request))
+        token = _bearer_token(request)
+        # The fast path (verso.api.fastpath) may have made this request's round trip already.
+        made = getattr(request._request, "api_trip", None)
+        if made is not None and made[0] == token:
+            trip = made[1]
+        else:
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+            reads = request.method in ("GET", "HEAD")
+            trip = roundtrip.begin(
+                token,
+                check=self.check,
+                flavour=getattr(view, "api_flavour", "staff"),
+                method=request.method,
+                generation_names=getattr(view, "cache_generations", ()) if reads else (),
+            )
+        principal = trip.principal
         if principal is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")
         self.check(principal)
         keys.touch(principal)
+        # For the rate limiter (already counted) and the page cache (generations of this trip).
+        request._request.api_usage = trip.usage
+        request._request.api_generations = trip.generations
         return (principal, principal)
 
     def check(self, principal: keys.ApiKeyPrincipal) -> None:

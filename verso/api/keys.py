@@ -7,6 +7,7 @@ is refused on the very next request in every process sharing the cache.
 import hashlib
 import hmac
 import logging
+import pickle
 import re
 import secrets
 import time
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
-from . import sharedcache
+from . import pagecache, sharedcache
 from .models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -80,11 +81,11 @@ def parse_prefix(raw: str) -> str | None:
 
 
 def _snapshot_key(prefix: str) -> str:
-    return f"apikey:snap:{prefix}"
+    return f"apikey:snapshot:{prefix}"  # on Redis, written and read by redis-py directly
 
 
 def _version_key(prefix: str) -> str:
-    return f"apikey:ver:{prefix}"
+    return f"apikey:version:{prefix}"  # a plain string the round-trip script compares
 
 
 def _load(prefix: str, version: str) -> ApiKeyPrincipal | None:
@@ -119,24 +120,58 @@ def _principal_for(prefix: str) -> ApiKeyPrincipal | None:
         return _load(prefix, version="")
     snapshot_key, version_key = _snapshot_key(prefix), _version_key(prefix)
     try:
-        cached = cache.get_many([snapshot_key, version_key])
-        version = cached.get(version_key)
-        if version is None:
-            # First sight (or evicted): mint a token, so a snapshot stored now is dropped
-            # by the next invalidation whatever the cache evicts in between.
-            version = uuid.uuid4().hex
-            if not cache.add(version_key, version, timeout=None):
-                version = cache.get(version_key) or version
-        snapshot = cached.get(snapshot_key)
+        shared = sharedcache.redis()
+        if shared is None:
+            cached = cache.get_many([snapshot_key])
+            snapshot = cached.get(snapshot_key)
+        else:
+            client, make_key = shared
+            raw = client.get(make_key(snapshot_key))
+            snapshot = pickle.loads(raw) if raw is not None else None
+        # First sight (or evicted): a token is minted, so a snapshot stored now is dropped
+        # by the next invalidation whatever the cache evicts in between.
+        version = sharedcache.get_tokens([version_key])[version_key]
         if snapshot is not None and snapshot.version == version:
-            return snapshot
-        principal = _load(prefix, version)
-        if principal is not None:
-            cache.set(snapshot_key, principal, SNAPSHOT_TTL)
+            principal = snapshot
+        else:
+            principal = _load(prefix, version)
+            if principal is not None:
+                if shared is None:
+                    cache.set(snapshot_key, principal, SNAPSHOT_TTL)
+                else:
+                    client.set(make_key(snapshot_key), pickle.dumps(principal), ex=SNAPSHOT_TTL)
+        if principal is not None and shared is not None:
+            remember(principal)
         return principal
     except sharedcache.CACHE_ERRORS as exc:
         sharedcache.failed("API key lookup", exc)
         return _load(prefix, version="")
+
+
+# The snapshots this process has seen, by prefix. Never trusted alone: a request uses one
+# only after the shared cache confirms, in the same round trip that counts the request,
+# that its version token is still current (verso.api.roundtrip).
+_local: dict[str, ApiKeyPrincipal] = {}
+LOCAL_MAX = 10_000
+
+
+def remember(principal: ApiKeyPrincipal) -> None:
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[principal.prefix] = principal
+
+
+def remembered(prefix: str) -> ApiKeyPrincipal | None:
+    return _local.get(prefix)
+
+
+def version_key(prefix: str) -> str:
+    return _version_key(prefix)
+
+
+def matches(principal: ApiKeyPrincipal, raw: str) -> bool:
+    # Constant-time comparison of the whole key's hash: the prefix only finds the row.
+    return hmac.compare_digest(principal.key_hash, hash_key(raw))
 
 
 def lookup(raw: str) -> ApiKeyPrincipal | None:
@@ -147,16 +182,13 @@ def lookup(raw: str) -> ApiKeyPrincipal | None:
     principal = _principal_for(prefix)
     if principal is None:
         return None
-    # Constant-time comparison of the whole key's hash: the prefix only finds the row.
-    if not hmac.compare_digest(principal.key_hash, hash_key(raw)):
-        return None
-    return principal
+    return principal if matches(principal, raw) else None
 
 
 def invalidate(prefixes) -> None:
     """Make every process re-read these keys on their next request."""
     try:
-        cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, timeout=None)
+        sharedcache.set_tokens({_version_key(p): uuid.uuid4().hex for p in prefixes})
         cache.delete_many([_snapshot_key(p) for p in prefixes])
     except sharedcache.CACHE_ERRORS:
         # Snapshots expire on their own (SNAPSHOT_TTL); say loudly that these may linger.
@@ -185,4 +217,9 @@ def touch(principal: ApiKeyPrincipal) -> None:
 def reset_local_state() -> None:
     """Forget this process's touch schedule and cache faults (tests start from a clean slate)."""
     _next_touch.clear()
+    _local.clear()
+    pagecache.clear()
+    from . import fastpath
+
+    fastpath.reset()
     sharedcache.reset()

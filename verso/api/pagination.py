@@ -5,6 +5,12 @@ The total rides along with the page as an uncorrelated scalar subquery
 query, so a page costs one query whatever its size and the page itself can still be
 read off an index with LIMIT (a ``COUNT(*) OVER ()`` window would sort every row).
 Only a page past the end needs a separate count.
+
+A deep page (an offset of ``LATE_ROW_OFFSET`` rows or more) is read with a "late row
+lookup": the offset is walked in a subquery that reads only the ids (an index-only scan of
+the list's order index), and only the page's rows are then fetched by id. Still one query.
+A total the caller already knows (verso.api.pagecache keeps them per generation) is not
+counted again.
 """
 import math
 from dataclasses import dataclass
@@ -20,6 +26,8 @@ from verso.errors import InvalidParameters
 TOTAL_ALIAS = "pagination_total"
 # Far past any real list; beyond it an offset would overflow the database's integers.
 MAX_PAGE = 10_000_000
+# From this offset on, pages are read ids first (see the module's docstring).
+LATE_ROW_OFFSET = 1000
 
 
 class _TotalOf(RawSQL):
@@ -88,11 +96,26 @@ def paginate_rows(rows: list, request, *, default_per_page: int, max_per_page: i
     return Page(rows=rows[offset: offset + per_page], page=page_number, per_page=per_page, total=len(rows))
 
 
-def paginate(queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE) -> Page:
-    """Slice an ordered queryset (model instances or .values() rows) into a Page, in one query."""
+def _page_of(rows: QuerySet, queryset: QuerySet, offset: int, per_page: int) -> QuerySet:
+    """``rows`` (``queryset``, maybe with its total as a column) for this page."""
+    if offset < LATE_ROW_OFFSET:
+        return rows[offset: offset + per_page]
+    # The ids alone walk the offset; the page's rows are read by id, in the list's order.
+    return rows.filter(pk__in=queryset.values("pk")[offset: offset + per_page])
+
+
+def paginate(
+    queryset: QuerySet, request, *, default_per_page: int, max_per_page: int = MAX_PER_PAGE, total: int | None = None,
+) -> Page:
+    """Slice an ordered queryset (model instances or .values() rows) into a Page, in one query
+    (``total``, when the caller knows it, is not counted again)."""
     page_number, per_page = _page_and_size(request, default_per_page=default_per_page, max_per_page=max_per_page)
     offset = (page_number - 1) * per_page
-    rows = list(queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})[offset: offset + per_page])
+    if total is not None:
+        rows = list(_page_of(queryset, queryset, offset, per_page))
+        return Page(rows=rows, page=page_number, per_page=per_page, total=total)
+    with_total = queryset.annotate(**{TOTAL_ALIAS: _TotalOf(queryset)})
+    rows = list(_page_of(with_total, queryset, offset, per_page))
     if rows:
         first = rows[0]
         total = first[TOTAL_ALIAS] if isinstance(first, dict) else getattr(first, TOTAL_ALIAS)

@@ -9,6 +9,7 @@ Each counter lives for one window. Windows are fixed, but each client's are shif
 offset of its own (as django-ratelimit does), so all counters don't roll over at once.
 The time comes from ``clock``, which tests set to start a fresh window without waiting.
 """
+import functools
 import logging
 import time
 import zlib
@@ -45,6 +46,7 @@ class Usage:
         return self.count > self.limit
 
 
+@functools.lru_cache(maxsize=256)
 def split_rate(rate: str) -> tuple[int, int]:
     """"100/m" -> (100, 60); "5/10m" -> (5, 600). A malformed rate (a setting) is a configuration error."""
     if not RATE_RE.match(rate):
@@ -60,41 +62,69 @@ def window_end(who: str, period: int, now: float) -> int:
     return end if end > ts else end + period
 
 
-def count_request(*, group: str, who: str, rate: str) -> Usage:
-    """Count one request against ``who``'s budget in ``group`` and say where it stands."""
+@dataclass(frozen=True)
+class Counter:
+    key: str  # in the rate-limit cache's key space (before its KEY_PREFIX)
+    limit: int
+    ttl: int
+    window_end: int
+
+    def usage(self, count: int) -> Usage:
+        return Usage(limit=self.limit, count=count, window_end=self.window_end)
+
+
+def counter(*, group: str, who: str, rate: str) -> Counter:
+    """The counter ``who``'s next request in ``group`` goes to."""
     limit, period = split_rate(rate)
     end = window_end(who, period, clock())
     key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{rate}:{who}:{end}"
-    return Usage(limit=limit, count=sharedcache.bump(key, period + EXPIRY_MARGIN), window_end=end)
+    return Counter(key=key, limit=limit, ttl=period + EXPIRY_MARGIN, window_end=end)
 
 
-def _rate_for(request, view) -> tuple[str, str]:
-    """(group, rate) for this request: the group names the counter, the rate its limit."""
-    principal = request.auth
+def count_request(*, group: str, who: str, rate: str) -> Usage:
+    """Count one request against ``who``'s budget in ``group`` and say where it stands."""
+    c = counter(group=group, who=who, rate=rate)
+    return c.usage(sharedcache.bump(c.key, c.ttl))
+
+
+def rate_for(principal, *, flavour: str, method: str) -> tuple[str, str]:
+    """(group, rate) for a request: the group names the counter, the rate its limit."""
     override = principal.rate_limit_override if principal is not None else ""
-    if getattr(view, "api_flavour", "staff") == "supplier":
+    if flavour == "supplier":
         return "supplier", override or settings.VERSO_SUPPLIER_RATE
-    if request.method in SAFE_METHODS:
+    if method in SAFE_METHODS:
         return "staff-read", override or settings.VERSO_STAFF_READ_RATE
     return "staff-write", override or settings.VERSO_STAFF_WRITE_RATE
 
 
+def key_counter(principal, *, flavour: str, method: str) -> Counter:
+    group, rate = rate_for(principal, flavour=flavour, method=method)
+    return counter(group=group, who=f"key:{principal.id}", rate=rate)
+
+
+def usage_headers(usage: Usage) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(usage.limit),
+        "X-RateLimit-Remaining": str(max(0, usage.limit - usage.count)),
+        "X-RateLimit-Reset": str(usage.window_end),
+    }
+
+
 class ApiKeyRateThrottle(BaseThrottle):
     def allow_request(self, request, view):
-        group, rate = _rate_for(request, view)
-        who = f"key:{request.auth.id}" if request.auth is not None else f"ip:{client_ip(request) or 'unknown'}"
-        if not sharedcache.available():
-            return True  # fail open while the cache is known to be down
-        try:
-            usage = count_request(group=group, who=who, rate=rate)
-        except sharedcache.CACHE_ERRORS as exc:
-            sharedcache.failed(f"rate limiting {who}", exc)
-            return True
-        request._request.rate_limit_headers = {
-            "X-RateLimit-Limit": str(usage.limit),
-            "X-RateLimit-Remaining": str(max(0, usage.limit - usage.count)),
-            "X-RateLimit-Reset": str(usage.window_end),
-        }
+        # Usually counted already, in the round trip that authenticated the key (verso.api.roundtrip).
+        usage = getattr(request._request, "api_usage", None) if request.auth is not None else None
+        if usage is None:
+            group, rate = rate_for(request.auth, flavour=getattr(view, "api_flavour", "staff"), method=request.method)
+            who = f"key:{request.auth.id}" if request.auth is not None else f"ip:{client_ip(request) or 'unknown'}"
+            if not sharedcache.available():
+                return True  # fail open while the cache is known to be down
+            try:
+                usage = count_request(group=group, who=who, rate=rate)
+            except sharedcache.CACHE_ERRORS as exc:
+                sharedcache.failed(f"rate limiting {who}", exc)
+                return True
+        request._request.rate_limit_headers = usage_headers(usage)
         self._wait = max(1, usage.window_end - int(clock()))
         return not usage.should_limit
 

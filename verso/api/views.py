@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from verso.api.query import empty_parameters
 from verso.errors import InvalidParameters
 
-from . import idempotency
+from . import idempotency, pagecache
 from .authentication import StaffKeyAuthentication, SupplierKeyAuthentication
 from .exceptions import LengthRequired, PayloadTooLarge, staff_exception_handler, supplier_exception_handler
 from .fields import InputSerializer
@@ -23,7 +23,7 @@ from .negotiation import JSONOnlyNegotiation
 from .pagination import Page, paginate, staff_page_body, supplier_page_body
 from .parsers import JSONParser
 from .permissions import HasScope
-from .renderers import JSONRenderer, SupplierJSONRenderer
+from .renderers import JSONRenderer, SupplierJSONRenderer, dumps
 from .throttling import ApiKeyRateThrottle
 
 
@@ -163,7 +163,28 @@ class ApiViewMixin:
         return response
 
     def paginate(self, queryset, request) -> Page:
-        return paginate(queryset, request, default_per_page=self.default_per_page)
+        key = pagecache.total_key(request, flavour=self.api_flavour, names=self.cache_generations)
+        known = pagecache.known_total(key)
+        page = paginate(queryset, request, default_per_page=self.default_per_page, total=known)
+        if known is None:
+            pagecache.remember_total(key, page.total)
+        return page
+
+    # The generations (verso.generations) a GET of this view reads; with any, its 200s may be
+    # served from the page cache through ``cached``.
+    cache_generations: tuple[str, ...] = ()
+
+    def cached(self, request, build) -> HttpResponse:
+        """A 200 whose body is ``build()``'s data, from the page cache when this request's
+        generations still match (build() runs only on a miss)."""
+        if not self.cache_generations:
+            raise TypeError(f"{type(self).__name__} declares no cache_generations")
+        return pagecache.serve(
+            request, flavour=self.api_flavour, names=self.cache_generations, build=build, render=self.render_ok,
+        )
+
+    def render_ok(self, data) -> bytes:
+        return dumps(data)
 
 
 class StaffAPIView(ApiViewMixin, APIView):
@@ -198,6 +219,9 @@ class SupplierAPIView(ApiViewMixin, APIView):
     def paginated_response(self, page: Page, data: list) -> Response:
         return Response(supplier_page_body(page, self.plural, data))
 
+    def render_ok(self, data) -> bytes:
+        return dumps({"success": True, "data": data})
+
 
 class SupplierViewSet(ApiViewMixin, viewsets.ViewSet):
     api_flavour = "supplier"
@@ -208,6 +232,7 @@ class SupplierViewSet(ApiViewMixin, viewsets.ViewSet):
     plural = "items"
     get_exception_handler = SupplierAPIView.get_exception_handler
     paginated_response = SupplierAPIView.paginated_response
+    render_ok = SupplierAPIView.render_ok
 
 
 def read_body(serializer_class: type[InputSerializer], request, *, partial: bool = False) -> InputSerializer:
