@@ -29,7 +29,7 @@ def staff_roles(db) -> dict[str, Group]:
     """The role groups, as the data migrations set them (a transactional test before this
     one may have flushed the rows the migrations wrote)."""
     _roles_migration.set_roles(apps)
-    _settlement_roles_migration.add_settlement_roles(apps, None)
+    _settlement_roles_migration.set_settlement_roles(apps)
     return {group.name: group for group in Group.objects.filter(name__in=ROLES)}
 
 

@@ -24,6 +24,11 @@ SUPPORT_READS = [
 
 def add_settlement_roles(apps, schema_editor):
     roles._create_all_permissions(apps)
+    set_settlement_roles(apps)
+
+
+def set_settlement_roles(apps) -> None:
+    """Finance with exactly its permissions; Support gains the settlement reads (the permissions must exist)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     finance, _ = Group.objects.get_or_create(name=FINANCE)
