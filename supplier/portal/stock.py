@@ -45,6 +45,14 @@ def price_value(text: str):
     return float(text) if _EUROS.match(text) else text
 
 
+class StockSearchForm(forms.Form):
+    """The table's search box: a form, so a value no query can take (a NUL byte, a novel) is shown
+    as an error beside the box instead of reaching the database."""
+
+    search = forms.CharField(label="Name or SKU", required=False, max_length=200,
+                             widget=forms.TextInput(attrs={"type": "search"}))
+
+
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file", allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
@@ -108,18 +116,19 @@ class StockView(PortalMixin, TemplateView):
 
     # --- reading -----------------------------------------------------------------------------
 
-    def page(self):
+    def page(self, search: str):
         try:
             per_page = min(max(int(self.request.GET.get("per_page", PER_PAGE)), 1), MAX_PER_PAGE)
         except ValueError:
             per_page = PER_PAGE
-        rows = selectors.product_filter(selectors.product_list(supplier_id=self.supplier.pk),
-                                        search=self.request.GET.get("search", ""))
+        rows = selectors.product_filter(selectors.product_list(supplier_id=self.supplier.pk), search=search)
         return Paginator(rows, per_page).get_page(self.request.GET.get("page"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.page()
+        filters = StockSearchForm(self.request.GET)
+        search = filters.cleaned_data["search"] if filters.is_valid() else ""
+        page = self.page(search)
         typed = kwargs.get("typed", {})
         for row in page.object_list:
             shown = (str(row["stock_qty"]), f"{Decimal(row['price']) / 100:.2f}")
@@ -128,7 +137,7 @@ class StockView(PortalMixin, TemplateView):
             row["error"] = kwargs.get("row_errors", {}).get(row["id"], "")
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(page=page, query=query.urlencode(), search=self.request.GET.get("search", ""),
+        context.update(page=page, query=query.urlencode(), filters=filters, search=search,
                        csv_form=kwargs.get("csv_form") or CsvUploadForm(), max_rows=MAX_CSV_ROWS)
         return context
 

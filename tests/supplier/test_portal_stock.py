@@ -97,6 +97,15 @@ def test_the_table_is_paginated_and_searchable(me):
     assert "White lily" in found and "Red rose" not in found
 
 
+@pytest.mark.parametrize("search", ["\x00", "r" * 201])
+def test_a_search_no_query_can_take_is_shown_beside_the_box_and_the_table_stays(me, search):
+    response = me.get("/portal/stock/", {"search": search})
+    assert response.status_code == 200
+    assert "search" in response.context["filters"].errors
+    assert 'id="id_search_errors"' in response.content.decode()
+    assert f'name="stock-{me.rose.pk}"' in response.content.decode()
+
+
 def test_the_table_page_runs_the_same_number_of_queries_for_5_or_100_rows(me):
     for n in range(100):
         ProductFactory(supplier=me.supplier, sku=f"BULK-{n}")
