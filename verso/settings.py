@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "verso.middleware.WebBodyLimitMiddleware",
     "verso.middleware.WebSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "verso.middleware.ApiExceptionMiddleware",
