@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from commerce.models import Product
 from supplier.services import supplier_add_portal_user, supplier_create
@@ -99,7 +100,8 @@ def test_a_key_generated_in_the_portal_works_in_the_api_until_revoked_there(page
     raw = page.get_by_label("New API key").input_value()
     assert raw.startswith("sk_live_")
     page.get_by_role("button", name="Copy").click()
-    assert page.locator("#copy-status").inner_text() == "Copied to the clipboard."
+    # the clipboard answers asynchronously: wait for the status line rather than read it at once
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
     assert page.evaluate("navigator.clipboard.readText()") == raw
 
     status, body = supplier_api(live_server, raw)
@@ -110,6 +112,13 @@ def test_a_key_generated_in_the_portal_works_in_the_api_until_revoked_there(page
     assert raw not in page.content()
     prefix = ApiKey.objects.get().prefix
     row = page.get_by_role("row").filter(has_text=prefix)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name=re.compile("^Revoke")).click()
+    assert asked and asked[0].startswith("Revoke the key “Shop sync”")  # a slip of the hand revokes nothing
+    assert supplier_api(live_server, raw)[0] == 200
+
+    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name=re.compile("^Revoke")).click()
     assert "was revoked" in page.get_by_role("status").first.inner_text()
 
