@@ -82,8 +82,12 @@ def read_csv(upload) -> tuple[list[dict | None], list[int], list[str]]:
             raise ValidationFailed("The file is empty: give a header line (sku,stock_qty,base_price) and rows.")
         names = [name.strip().lower() for name in header]
         if sorted(names) != sorted(CSV_COLUMNS):
-            raise ValidationFailed(
-                f"The first line must be the header sku,stock_qty,base_price; it is “{','.join(header)[:100]}”.")
+            message = f"The first line must be the header sku,stock_qty,base_price; it is “{','.join(header)[:100]}”."
+            if len(header) == 1 and any(mark in header[0] for mark in ";\t"):
+                # Spreadsheets set to a comma-decimal language separate with semicolons (or tabs).
+                message += (" Separate the values with commas: in Excel, save as “CSV UTF-8 (Comma delimited)”, "
+                            "with a dot before the cents (2.75).")
+            raise ValidationFailed(message)
         columns = {name: names.index(name) for name in CSV_COLUMNS}
         items, lines, skus = [], [], []
         for cells in reader:

@@ -154,6 +154,8 @@ def test_a_row_with_the_wrong_number_of_cells_is_reported(me):
 
 @pytest.mark.parametrize("text, encoding, error", [
     ("sku;stock_qty;base_price\nROSE;1;2\n", "utf-8", "The first line must be the header sku,stock_qty,base_price"),
+    ("sku;stock_qty;base_price\nROSE;1;2\n", "utf-8", "Separate the values with commas: in Excel, save as"),
+    ("sku\tstock_qty\tbase_price\nROSE\t1\t2\n", "utf-8", "Separate the values with commas"),
     ("ROSE,1,2.00\n", "utf-8", "The first line must be the header"),
     ("", "utf-8", "The file is empty"),
     ("sku,stock_qty,base_price\n", "utf-8", "The file has a header but no rows."),
