@@ -1,5 +1,6 @@
-"""Every portal page, as a screen reader and a forger would meet it: each control has a label,
-each image an alt text, each button a name, and each form that posts carries the CSRF token."""
+"""Every portal page, as a screen reader and a forger would meet it: each control has a label
+(and what describes it, its help and its errors, exists), each image an alt text, each button
+a name, and each form that posts carries the CSRF token."""
 from html.parser import HTMLParser
 
 import pytest
@@ -24,12 +25,17 @@ class PageAudit(HTMLParser):
     def __init__(self):
         super().__init__()
         self.label_for, self.controls, self.problems = set(), [], []
+        self.ids, self.described_by = set(), []
         self.label_depth = 0
         self.form = None  # the posting form being read: {"csrf": bool}
         self.button = None  # the text and aria-label of the button being read
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if attrs.get("aria-describedby"):
+            self.described_by += [(tag, attrs.get("name"), ref) for ref in attrs["aria-describedby"].split()]
         if tag == "label":
             self.label_depth += 1
             if attrs.get("for"):
@@ -67,6 +73,9 @@ class PageAudit(HTMLParser):
         for tag, control_id, name in self.controls:
             if control_id is None or control_id not in self.label_for:
                 self.problems.append(f"a {tag} without a label: {name}")
+        for tag, name, ref in self.described_by:
+            if ref not in self.ids:
+                self.problems.append(f"a {tag} described by a missing element: {name} -> {ref}")
 
 
 def audit(html: str) -> list[str]:
@@ -115,8 +124,10 @@ def test_every_control_on_every_portal_page_is_labelled_and_every_post_carries_t
 def test_the_audit_itself_notices_what_it_looks_for():
     # given a page with each mistake once
     page = ('<form method="post"><input name="q" id="q"><select name="s"></select><img src="x.png">'
-            '<button type="submit"> </button></form><label for="other">Other</label>')
+            '<button type="submit"> </button></form><label for="other">Other</label>'
+            '<label for="t">T</label><input id="t" name="t" aria-describedby="t_error">')
     # then each is reported
     assert sorted(audit(page)) == sorted([
         "a posting form without the CSRF token: ''", "an image without alt: x.png", "a button without a name",
-        "a input without a label: q", "a select without a label: s"])
+        "a input without a label: q", "a select without a label: s",
+        "a input described by a missing element: t -> t_error"])

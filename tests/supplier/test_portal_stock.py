@@ -102,7 +102,7 @@ def test_a_search_no_query_can_take_is_shown_beside_the_box_and_the_table_stays(
     response = me.get("/portal/stock/", {"search": search})
     assert response.status_code == 200
     assert "search" in response.context["filters"].errors
-    assert 'id="id_search_errors"' in response.content.decode()
+    assert 'id="id_search_error"' in response.content.decode()
     assert f'name="stock-{me.rose.pk}"' in response.content.decode()
 
 
