@@ -267,6 +267,9 @@ VERSO_SUPPLIER_RATE = env("VERSO_SUPPLIER_RATE", "1000/h")
 # until the window that began with the first failure ends (verso.logins).
 VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")
 VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
+# Password-reset emails asked for (every request counts, sent or not) per client IP and per address.
+VERSO_PASSWORD_RESET_RATE_PER_IP = env("VERSO_PASSWORD_RESET_RATE_PER_IP", "20/h")
+VERSO_PASSWORD_RESET_RATE_PER_EMAIL = env("VERSO_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
 
 # Email (password resets, supplier notifications). With no EMAIL_HOST the embedded default
 # writes each email as a file under var/mail/ (web and worker alike), so the demo's emails
