@@ -6,6 +6,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from commerce.models import Product
@@ -143,10 +147,14 @@ def test_every_portal_page_fits_a_390_px_wide_screen(page, live_server, supplier
         if width > PHONE_WIDTH:
             too_wide[label] = width
 
+    user = User.objects.get(username="bloom")
+    reset_link = f"/portal/password/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/" \
+                 f"{default_token_generator.make_token(user)}/"
     for url in ("/portal/login/", "/portal/password/reset/", "/portal/password/reset/sent/",
-                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/"):
+                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/", reset_link):
         page.goto(f"{live_server.url}{url}")
         measure(url)
+    assert page.get_by_label("New password", exact=True).is_visible()  # the reset link's own form was measured
     portal_login(live_server, "bloom", PASSWORD)
     page.goto(f"{live_server.url}/portal/products/{product.pk}/images/")
     page.get_by_label("Image files").set_input_files([str(photo), str(photo)])
@@ -157,6 +165,11 @@ def test_every_portal_page_fits_a_390_px_wide_screen(page, live_server, supplier
                 f"/portal/products/{product.pk}/delete/", "/portal/keys/", "/portal/profile/", "/portal/password/"):
         page.goto(f"{live_server.url}{url}")
         measure(url)
+    page.goto(f"{live_server.url}/portal/products/new/")
+    page.get_by_label("Price (€, VAT included)").fill("2.555")
+    page.get_by_role("button", name="Create product").click()
+    page.locator("#id_base_price_error").wait_for()
+    measure("/portal/products/new/ with field errors")
     page.goto(f"{live_server.url}/portal/keys/")
     page.get_by_label("Key name").fill("A key with a rather long name for a small screen")
     page.get_by_role("button", name="Generate key").click()

@@ -4,11 +4,14 @@ a name, and each form that posts carries the CSRF token."""
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from commerce.models import Product
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, UserFactory
 from tests.webserver import image_bytes
 
 from .portal_helpers import portal_client
@@ -78,6 +81,12 @@ class PageAudit(HTMLParser):
                 self.problems.append(f"a {tag} described by a missing element: {name} -> {ref}")
 
 
+def no_supplier_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory())
+    return client
+
+
 def audit(html: str) -> list[str]:
     parser = PageAudit()
     parser.feed(html)
@@ -105,16 +114,20 @@ def pages(settings, tmp_path, place_order):
         "action": "csv", "file": SimpleUploadedFile("s.csv", b"sku,stock_qty,base_price\nROSE,1,x\n")})
     found["the product form with errors"] = me.post("/portal/products/new/", {"name": ""})
     anonymous = Client()
+    reset_link = (f"/portal/password/reset/{urlsafe_base64_encode(force_bytes(me.user.pk))}/"
+                  f"{default_token_generator.make_token(me.user)}/")
     for url in ("/portal/login/", "/portal/password/reset/", "/portal/password/reset/sent/",
-                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/"):
+                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/", reset_link):
         found[url] = anonymous.get(url, follow=True)
+    assert "new_password1" in found[reset_link].content.decode()
+    found["a login that belongs to no supplier"] = no_supplier_client().get("/portal/")
     return found
 
 
 def test_every_control_on_every_portal_page_is_labelled_and_every_post_carries_the_csrf_token(pages):
     problems = {}
     for name, response in pages.items():
-        assert response.status_code == 200, name
+        assert response.status_code == (403 if name.startswith("a login that") else 200), name
         found = audit(response.content.decode())
         if found:
             problems[name] = found
