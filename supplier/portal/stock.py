@@ -139,6 +139,13 @@ class StockView(PortalMixin, TemplateView):
             row["stock_initial"], row["price_initial"] = shown
             row["stock_shown"], row["price_shown"] = typed.get(row["id"], shown)
             row["error"] = kwargs.get("row_errors", {}).get(row["id"], "")
+        # A refused row the table no longer shows (deleted meanwhile in another tab, or by the API)
+        # is named above the table, so "see the messages beside them" never points at nothing.
+        shown_ids = {row["id"] for row in page.object_list}
+        context["unshown_errors"] = [
+            {"product_id": product_id, "name": kwargs.get("typed_names", {}).get(product_id, ""), "error": error}
+            for product_id, error in kwargs.get("row_errors", {}).items() if product_id not in shown_ids
+        ]
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(page=page, query=query.urlencode(), filters=filters, search=search,
@@ -184,7 +191,15 @@ class StockView(PortalMixin, TemplateView):
                                 "see the messages beside them.")
         # Failed rows keep what was typed; saved rows show what is stored now.
         typed = {product_id: values for product_id, values in typed.items() if product_id in row_errors}
-        return self.render_to_response(self.get_context_data(typed=typed, row_errors=row_errors), status=200)
+        return self.render_to_response(
+            self.get_context_data(typed=typed, row_errors=row_errors, typed_names=self.posted_names(request)))
+
+    @staticmethod
+    def posted_names(request) -> dict[int, str]:
+        """The product names the posted table showed (its hidden "name-<id>" inputs), to name a row
+        that is gone from the page; only ever displayed, never trusted for anything else."""
+        return {int(raw_id): request.POST.get(f"name-{raw_id}", "")[:200]
+                for raw_id in request.POST.getlist("product")[:MAX_PER_PAGE] if raw_id.isdigit()}
 
     def upload(self, request):
         form = CsvUploadForm(request.POST, request.FILES)

@@ -76,6 +76,19 @@ def test_a_row_with_a_bad_price_is_not_saved_and_says_why_beside_it_while_the_ot
     assert "1 row was not saved" in page
 
 
+def test_a_refused_row_no_longer_in_the_table_is_named_above_it(me):
+    # given the table drawn with the rose, which is then deleted (another tab, the API)
+    data = {**table_post((me.rose, "7", "2.50"), (me.lily, "21", "4.00")), f"name-{me.rose.pk}": "Red rose"}
+    Product.objects.filter(pk=me.rose.pk).update(deleted_at="2026-01-01T00:00:00Z")
+    # when the supplier saves both rows
+    page = me.post("/portal/stock/", data).content.decode()
+    # then the lily is saved and the gone rose is named with why, though it has no row any more
+    assert stock_and_price(me.lily) == (21, 400)
+    assert "Not saved, and no longer in this table:" in page
+    assert f"Red rose (id {me.rose.pk}): Product not found" in page
+    assert f'id="row-{me.rose.pk}"' not in page
+
+
 def test_a_negative_stock_is_refused_in_the_services_words(me):
     page = me.post("/portal/stock/", table_post((me.rose, "-3", "2.50"))).content.decode()
     assert "stock_qty: Must be a whole number from 0 to 2147483647." in page
