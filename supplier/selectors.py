@@ -39,6 +39,13 @@ def product_list(*, supplier_id: int) -> QuerySet:
     )
 
 
+def product_list_with_thumbnails(*, supplier_id: int) -> QuerySet:
+    """``product_list`` with each row's primary thumbnail file name (``primary_thumbnail``, a
+    second subquery): the portal's list shows the small picture, the API only the image."""
+    thumbnail = ProductImage.objects.filter(product_id=OuterRef("pk"), is_primary=True).values("thumbnail")[:1]
+    return product_list(supplier_id=supplier_id).annotate(primary_thumbnail=Subquery(thumbnail))
+
+
 # What each product ``status`` means to a supplier (the Supplier API's filter and the portal's);
 # a product can be both inactive and pending or rejected.
 PRODUCT_STATUSES = {

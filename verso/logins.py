@@ -68,6 +68,31 @@ def record_failure(request, username: str) -> None:
         sharedcache.failed("counting a failed login", exc)
 
 
+def password_reset_over_budget(request, email: str) -> bool:
+    """Count one password-reset request against the client IP and the address asked for; True once
+    either has used up its budget (``VERSO_PASSWORD_RESET_RATE_PER_IP``, ``..._PER_EMAIL``).
+
+    Every request counts (a reset form answers the same whether the address exists or not), so
+    the form cannot be used to flood someone's mailbox or our mail server's reputation. Fails
+    open, like the login counters, if the cache is unreachable.
+    """
+    if not sharedcache.available():
+        return False
+    name = hashlib.sha256(email.strip().casefold().encode()).hexdigest()[:32]
+    per_ip = split_rate(settings.VERSO_PASSWORD_RESET_RATE_PER_IP)
+    per_email = split_rate(settings.VERSO_PASSWORD_RESET_RATE_PER_EMAIL)
+    counters = [
+        (f"password-resets:ip:{client_ip(request) or 'unknown'}", *per_ip),
+        (f"password-resets:email:{name}", *per_email),
+    ]
+    try:
+        counts = [(sharedcache.bump(key, window), limit) for key, limit, window in counters]
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed("counting a password reset", exc)
+        return False
+    return any(count > limit for count, limit in counts)
+
+
 class RateLimitedLoginMixin:
     """For a subclass of Django's AuthenticationForm (which holds ``self.request``)."""
 

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "verso.api.fastpath.ApiFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "verso.middleware.WebBodyLimitMiddleware",
     "verso.middleware.WebSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "verso.middleware.ApiExceptionMiddleware",
@@ -275,6 +276,9 @@ VERSO_API_PAGE_CACHE_BYTES = int(env("VERSO_API_PAGE_CACHE_BYTES", str(16 * 1024
 # until the window that began with the first failure ends (verso.logins).
 VERSO_LOGIN_RATE_PER_IP = env("VERSO_LOGIN_RATE_PER_IP", "30/5m")
 VERSO_LOGIN_RATE_PER_USERNAME = env("VERSO_LOGIN_RATE_PER_USERNAME", "10/5m")
+# Password-reset emails asked for (every request counts, sent or not) per client IP and per address.
+VERSO_PASSWORD_RESET_RATE_PER_IP = env("VERSO_PASSWORD_RESET_RATE_PER_IP", "20/h")
+VERSO_PASSWORD_RESET_RATE_PER_EMAIL = env("VERSO_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
 
 # Email (password resets, supplier notifications). With no EMAIL_HOST the embedded default
 # writes each email as a file under var/mail/ (web and worker alike), so the demo's emails

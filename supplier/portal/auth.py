@@ -1,14 +1,19 @@
 """Logging in and out, changing and resetting a password: Django's auth views, for supplier logins only."""
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
-from verso.logins import RateLimitedLoginMixin
+from verso.logins import RateLimitedLoginMixin, password_reset_over_budget
 
 from .mixins import PortalMixin, membership_of
+
+logger = logging.getLogger(__name__)
 
 NO_SUPPLIER_MESSAGE = (
     "This login does not belong to a supplier, so it cannot use the supplier portal. "
@@ -69,6 +74,11 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("portal:password_reset_done")
 
     def form_valid(self, form):
+        if password_reset_over_budget(self.request, form.cleaned_data["email"]):
+            # The same answer as a sent email (the form never says whether an address has a login);
+            # only no email leaves.
+            logger.warning("Password reset not sent: the client or the address asked too often")
+            return HttpResponseRedirect(self.get_success_url())
         # Links in emails use the configured public address, never the request's Host header.
         self.extra_email_context = {"public_url": settings.VERSO_PUBLIC_URL}
         return super().form_valid(form)

@@ -7,7 +7,6 @@ transaction opens (commerce.images' two steps), like the API does.
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -34,11 +33,10 @@ class ProductListView(PortalMixin, TemplateView):
         filters = forms.ProductFilterForm(self.request.GET)
         filters.is_valid()  # a bad value is shown next to its field; the valid ones still filter
         wanted = filters.cleaned_data
-        thumbnail = ProductImage.objects.filter(product_id=OuterRef("pk"), is_primary=True).values("thumbnail")[:1]
         rows = selectors.product_filter(
-            selectors.product_list(supplier_id=self.supplier.pk),
+            selectors.product_list_with_thumbnails(supplier_id=self.supplier.pk),
             status=wanted.get("status", ""), search=wanted.get("search", ""), low_stock=wanted.get("stock") == "low",
-        ).annotate(primary_thumbnail=Subquery(thumbnail))
+        )
         page = Paginator(rows, PER_PAGE).get_page(self.request.GET.get("page"))
         for row in page.object_list:
             row["thumbnail_url"] = _thumbnail_url(row["primary_thumbnail"])

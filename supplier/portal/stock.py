@@ -45,6 +45,14 @@ def price_value(text: str):
     return float(text) if _EUROS.match(text) else text
 
 
+class StockSearchForm(forms.Form):
+    """The table's search box: a form, so a value no query can take (a NUL byte, a novel) is shown
+    as an error beside the box instead of reaching the database."""
+
+    search = forms.CharField(label="Name or SKU", required=False, max_length=200,
+                             widget=forms.TextInput(attrs={"type": "search"}))
+
+
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file", allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
@@ -74,8 +82,12 @@ def read_csv(upload) -> tuple[list[dict | None], list[int], list[str]]:
             raise ValidationFailed("The file is empty: give a header line (sku,stock_qty,base_price) and rows.")
         names = [name.strip().lower() for name in header]
         if sorted(names) != sorted(CSV_COLUMNS):
-            raise ValidationFailed(
-                f"The first line must be the header sku,stock_qty,base_price; it is “{','.join(header)[:100]}”.")
+            message = f"The first line must be the header sku,stock_qty,base_price; it is “{','.join(header)[:100]}”."
+            if len(header) == 1 and any(mark in header[0] for mark in ";\t"):
+                # Spreadsheets set to a comma-decimal language separate with semicolons (or tabs).
+                message += (" Separate the values with commas: in Excel, save as “CSV UTF-8 (Comma delimited)”, "
+                            "with a dot before the cents (2.75).")
+            raise ValidationFailed(message)
         columns = {name: names.index(name) for name in CSV_COLUMNS}
         items, lines, skus = [], [], []
         for cells in reader:
@@ -108,27 +120,35 @@ class StockView(PortalMixin, TemplateView):
 
     # --- reading -----------------------------------------------------------------------------
 
-    def page(self):
+    def page(self, search: str):
         try:
             per_page = min(max(int(self.request.GET.get("per_page", PER_PAGE)), 1), MAX_PER_PAGE)
         except ValueError:
             per_page = PER_PAGE
-        rows = selectors.product_filter(selectors.product_list(supplier_id=self.supplier.pk),
-                                        search=self.request.GET.get("search", ""))
+        rows = selectors.product_filter(selectors.product_list(supplier_id=self.supplier.pk), search=search)
         return Paginator(rows, per_page).get_page(self.request.GET.get("page"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.page()
+        filters = StockSearchForm(self.request.GET)
+        search = filters.cleaned_data["search"] if filters.is_valid() else ""
+        page = self.page(search)
         typed = kwargs.get("typed", {})
         for row in page.object_list:
             shown = (str(row["stock_qty"]), f"{Decimal(row['price']) / 100:.2f}")
             row["stock_initial"], row["price_initial"] = shown
             row["stock_shown"], row["price_shown"] = typed.get(row["id"], shown)
             row["error"] = kwargs.get("row_errors", {}).get(row["id"], "")
+        # A refused row the table no longer shows (deleted meanwhile in another tab, or by the API)
+        # is named above the table, so "see the messages beside them" never points at nothing.
+        shown_ids = {row["id"] for row in page.object_list}
+        context["unshown_errors"] = [
+            {"product_id": product_id, "name": kwargs.get("typed_names", {}).get(product_id, ""), "error": error}
+            for product_id, error in kwargs.get("row_errors", {}).items() if product_id not in shown_ids
+        ]
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(page=page, query=query.urlencode(), search=self.request.GET.get("search", ""),
+        context.update(page=page, query=query.urlencode(), filters=filters, search=search,
                        csv_form=kwargs.get("csv_form") or CsvUploadForm(), max_rows=MAX_CSV_ROWS)
         return context
 
@@ -171,7 +191,15 @@ class StockView(PortalMixin, TemplateView):
                                 "see the messages beside them.")
         # Failed rows keep what was typed; saved rows show what is stored now.
         typed = {product_id: values for product_id, values in typed.items() if product_id in row_errors}
-        return self.render_to_response(self.get_context_data(typed=typed, row_errors=row_errors), status=200)
+        return self.render_to_response(
+            self.get_context_data(typed=typed, row_errors=row_errors, typed_names=self.posted_names(request)))
+
+    @staticmethod
+    def posted_names(request) -> dict[int, str]:
+        """The product names the posted table showed (its hidden "name-<id>" inputs), to name a row
+        that is gone from the page; only ever displayed, never trusted for anything else."""
+        return {int(raw_id): request.POST.get(f"name-{raw_id}", "")[:200]
+                for raw_id in request.POST.getlist("product")[:MAX_PER_PAGE] if raw_id.isdigit()}
 
     def upload(self, request):
         form = CsvUploadForm(request.POST, request.FILES)

@@ -6,6 +6,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import expect
 
 from commerce.models import Product
 from supplier.services import supplier_add_portal_user, supplier_create
@@ -99,7 +104,8 @@ def test_a_key_generated_in_the_portal_works_in_the_api_until_revoked_there(page
     raw = page.get_by_label("New API key").input_value()
     assert raw.startswith("sk_live_")
     page.get_by_role("button", name="Copy").click()
-    assert page.locator("#copy-status").inner_text() == "Copied to the clipboard."
+    # the clipboard answers asynchronously: wait for the status line rather than read it at once
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
     assert page.evaluate("navigator.clipboard.readText()") == raw
 
     status, body = supplier_api(live_server, raw)
@@ -110,6 +116,13 @@ def test_a_key_generated_in_the_portal_works_in_the_api_until_revoked_there(page
     assert raw not in page.content()
     prefix = ApiKey.objects.get().prefix
     row = page.get_by_role("row").filter(has_text=prefix)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name=re.compile("^Revoke")).click()
+    assert asked and asked[0].startswith("Revoke the key “Shop sync”")  # a slip of the hand revokes nothing
+    assert supplier_api(live_server, raw)[0] == 200
+
+    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name=re.compile("^Revoke")).click()
     assert "was revoked" in page.get_by_role("status").first.inner_text()
 
@@ -134,10 +147,14 @@ def test_every_portal_page_fits_a_390_px_wide_screen(page, live_server, supplier
         if width > PHONE_WIDTH:
             too_wide[label] = width
 
+    user = User.objects.get(username="bloom")
+    reset_link = f"/portal/password/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/" \
+                 f"{default_token_generator.make_token(user)}/"
     for url in ("/portal/login/", "/portal/password/reset/", "/portal/password/reset/sent/",
-                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/"):
+                "/portal/password/reset/done/", "/portal/password/reset/MQ/bad-token/", reset_link):
         page.goto(f"{live_server.url}{url}")
         measure(url)
+    assert page.get_by_label("New password", exact=True).is_visible()  # the reset link's own form was measured
     portal_login(live_server, "bloom", PASSWORD)
     page.goto(f"{live_server.url}/portal/products/{product.pk}/images/")
     page.get_by_label("Image files").set_input_files([str(photo), str(photo)])
@@ -148,6 +165,11 @@ def test_every_portal_page_fits_a_390_px_wide_screen(page, live_server, supplier
                 f"/portal/products/{product.pk}/delete/", "/portal/keys/", "/portal/profile/", "/portal/password/"):
         page.goto(f"{live_server.url}{url}")
         measure(url)
+    page.goto(f"{live_server.url}/portal/products/new/")
+    page.get_by_label("Price (€, VAT included)").fill("2.555")
+    page.get_by_role("button", name="Create product").click()
+    page.locator("#id_base_price_error").wait_for()
+    measure("/portal/products/new/ with field errors")
     page.goto(f"{live_server.url}/portal/keys/")
     page.get_by_label("Key name").fill("A key with a rather long name for a small screen")
     page.get_by_role("button", name="Generate key").click()

@@ -107,6 +107,8 @@ def test_a_new_order_shows_the_badge_sends_one_email_and_is_confirmed_and_shippe
     page.get_by_role("button", name="Confirm").click()
     assert page.get_by_role("status").first.inner_text() == f"Order {order['order_number']} is now confirmed."
     page.get_by_role("button", name="Start processing").click()
+    # the next page, not the one being left, gets the comment
+    page.get_by_role("status").filter(has_text="is now processing").wait_for()
     page.get_by_label("Comment").fill("DHL 3SABC123")
     page.get_by_role("button", name="Mark shipped").click()
     assert page.locator("#group-status").inner_text() == "Shipped"

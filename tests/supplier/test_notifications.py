@@ -218,7 +218,7 @@ def test_approval_and_rejection_email_the_supplier_with_the_reason(django_captur
     assert "Reason: Photo shows a different flower." in rejected.body
     assert "Photo shows a different flower." in rejected.alternatives[0][0]
     assert approved.subject == "Product approved: Calla lily"
-    assert "was approved" in approved.body
+    assert "was approved: it appears in the catalogue whenever it is on sale." in approved.body
     assert f"/portal/products/{product.pk}/" in approved.body
 
 

@@ -178,3 +178,26 @@ def test_a_used_or_forged_reset_link_says_so_and_offers_a_new_one():
     assert response.status_code == 200
     assert "This link does not work any more" in response.content.decode()
     assert 'href="/portal/password/reset/"' in response.content.decode()
+
+
+def test_password_resets_past_the_budget_answer_the_same_but_send_nothing(settings):
+    # given a budget of two reset emails an hour per address
+    settings.VERSO_PASSWORD_RESET_RATE_PER_EMAIL = "2/h"
+    MembershipFactory(user=UserFactory(email="grower@example.com"))
+    # when the form is sent four times for that address, in any case
+    answers = [Client().post("/portal/password/reset/", {"email": email})
+               for email in ("grower@example.com", "GROWER@example.com", "grower@example.com", "grower@example.com")]
+    # then each answer is the usual one, and only the first two sent an email
+    assert [a["Location"] for a in answers] == ["/portal/password/reset/sent/"] * 4
+    assert len(mail.outbox) == 2
+
+
+def test_one_client_asking_for_many_addresses_is_cut_off_too(settings):
+    settings.VERSO_PASSWORD_RESET_RATE_PER_IP = "3/h"
+    for n in range(5):
+        MembershipFactory(user=UserFactory(email=f"grower{n}@example.com"))
+
+    for n in range(5):
+        Client().post("/portal/password/reset/", {"email": f"grower{n}@example.com"})
+
+    assert [m.to for m in mail.outbox] == [[f"grower{n}@example.com"] for n in range(3)]

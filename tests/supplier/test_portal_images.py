@@ -185,3 +185,17 @@ def test_a_photo_bigger_than_the_apis_body_limit_uploads(client, product, settin
 
     assert response.status_code == 302
     assert ProductImage.objects.filter(product=product).count() == 1
+
+
+def test_a_body_bigger_than_ten_full_size_images_is_refused_before_it_is_read(client, product, media, settings):
+    # given a form that says it carries more than ten images at the size limit (and the fields' allowance)
+    limit = 10 * settings.VERSO_IMAGE_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    data = {"images": [upload("a.png", image_bytes("PNG"))]}
+    # when it is posted
+    response = client.post(f"/portal/products/{product.pk}/images/", data, CONTENT_LENGTH=str(limit + 1))
+    # then it is refused whole, saying why, and nothing is stored
+    assert response.status_code == 413
+    assert "That upload is too large" in response.content.decode()
+    assert not ProductImage.objects.filter(product=product).exists()
+    assert files_in(media) == []
+

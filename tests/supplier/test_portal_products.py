@@ -119,7 +119,7 @@ def test_the_create_form_shows_field_errors_next_to_the_fields(client):
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"name", "base_price", "stock_qty", "vat_rate", "unit"}
-    assert 'id="id_base_price_errors"' in response.content.decode()
+    assert 'id="id_base_price_error"' in response.content.decode()
     assert not Product.objects.exists()
 
 

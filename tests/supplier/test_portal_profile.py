@@ -31,7 +31,7 @@ def test_a_bad_email_is_shown_next_to_its_field_and_nothing_is_saved():
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"contact_email", "contact_phone"}
-    assert 'id="id_contact_email_errors"' in response.content.decode()
+    assert 'id="id_contact_email_error"' in response.content.decode()
     assert Supplier.objects.get(pk=client.supplier.pk).contact_email == "old@example.com"
 
 

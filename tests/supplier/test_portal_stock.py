@@ -76,6 +76,19 @@ def test_a_row_with_a_bad_price_is_not_saved_and_says_why_beside_it_while_the_ot
     assert "1 row was not saved" in page
 
 
+def test_a_refused_row_no_longer_in_the_table_is_named_above_it(me):
+    # given the table drawn with the rose, which is then deleted (another tab, the API)
+    data = {**table_post((me.rose, "7", "2.50"), (me.lily, "21", "4.00")), f"name-{me.rose.pk}": "Red rose"}
+    Product.objects.filter(pk=me.rose.pk).update(deleted_at="2026-01-01T00:00:00Z")
+    # when the supplier saves both rows
+    page = me.post("/portal/stock/", data).content.decode()
+    # then the lily is saved and the gone rose is named with why, though it has no row any more
+    assert stock_and_price(me.lily) == (21, 400)
+    assert "Not saved, and no longer in this table:" in page
+    assert f"Red rose (id {me.rose.pk}): Product not found" in page
+    assert f'id="row-{me.rose.pk}"' not in page
+
+
 def test_a_negative_stock_is_refused_in_the_services_words(me):
     page = me.post("/portal/stock/", table_post((me.rose, "-3", "2.50"))).content.decode()
     assert "stock_qty: Must be a whole number from 0 to 2147483647." in page
@@ -95,6 +108,15 @@ def test_the_table_is_paginated_and_searchable(me):
     assert "Page 1 of 2" in first and "32 products" in first
     found = me.get("/portal/stock/?search=lily").content.decode()
     assert "White lily" in found and "Red rose" not in found
+
+
+@pytest.mark.parametrize("search", ["\x00", "r" * 201])
+def test_a_search_no_query_can_take_is_shown_beside_the_box_and_the_table_stays(me, search):
+    response = me.get("/portal/stock/", {"search": search})
+    assert response.status_code == 200
+    assert "search" in response.context["filters"].errors
+    assert 'id="id_search_error"' in response.content.decode()
+    assert f'name="stock-{me.rose.pk}"' in response.content.decode()
 
 
 def test_the_table_page_runs_the_same_number_of_queries_for_5_or_100_rows(me):
@@ -145,6 +167,8 @@ def test_a_row_with_the_wrong_number_of_cells_is_reported(me):
 
 @pytest.mark.parametrize("text, encoding, error", [
     ("sku;stock_qty;base_price\nROSE;1;2\n", "utf-8", "The first line must be the header sku,stock_qty,base_price"),
+    ("sku;stock_qty;base_price\nROSE;1;2\n", "utf-8", "Separate the values with commas: in Excel, save as"),
+    ("sku\tstock_qty\tbase_price\nROSE\t1\t2\n", "utf-8", "Separate the values with commas"),
     ("ROSE,1,2.00\n", "utf-8", "The first line must be the header"),
     ("", "utf-8", "The file is empty"),
     ("sku,stock_qty,base_price\n", "utf-8", "The file has a header but no rows."),
