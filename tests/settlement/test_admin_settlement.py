@@ -259,3 +259,19 @@ def test_a_supplier_name_that_looks_like_a_formula_is_written_as_text_in_the_rep
     csv = make_admin_client("settlement.view_statement").get(
         f"{STATEMENTS}report/?start=2026-10-01&end=2026-10-31&export=csv").content.decode()
     assert csv.splitlines()[1].startswith(f"{supplier.pk},\"'=HYPERLINK(")
+
+
+def test_the_home_shows_this_months_commission_net_of_refunds(place_order, make_admin_client):
+    # given: two sales delivered this month (commission 1.50 and 15.00), the second refunded,
+    # and a sale earned last month (not this month's income)
+    supplier = SupplierFactory()
+    deliver(place_order((ProductFactory(supplier=supplier, price=250), 4)))
+    refund(deliver(place_order((ProductFactory(supplier=supplier, price=10000), 1))))
+    date_lines(deliver(place_order((ProductFactory(supplier=supplier, price=90000), 1))),
+               dt.datetime.now(dt.UTC).replace(day=1, hour=0) - dt.timedelta(days=1))
+    client = make_admin_client("settlement.view_statement")
+    # when
+    html = client.get("/admin/").content.decode()
+    # then
+    assert '<span class="verso-count">€1.50</span><span class="verso-label">Commission earned this month' in html
+    assert '<span class="verso-count">2</span><span class="verso-label">Sales earned this month' in html
