@@ -24,14 +24,15 @@ from .models import CommissionRate, CommissionRateChange, Statement, StatementLi
 from .periods import next_period, parse_period, period_label, period_of, previous_period
 
 
-def _cents(value: int | None) -> str:
-    return "—" if value is None else f"{value / 100:,.2f}"
+def _cents(value: int | None, currency: str | None = None) -> str:
+    """An amount as people read it, with its currency (``-€8.50``); the platform's when not given."""
+    return money(value, currency)
 
 
 def _money_column(field: str, description: str):
     @admin.display(description=description, ordering=field)
     def column(self, obj):
-        return _cents(getattr(obj, field))
+        return _cents(getattr(obj, field), obj.currency)
 
     return column
 
