@@ -21,17 +21,18 @@ from verso.money import money
 
 from . import exports, selectors, services
 from .models import CommissionRate, CommissionRateChange, Statement, StatementLine
-from .periods import next_period, parse_period, period_label, period_of
+from .periods import next_period, parse_period, period_label, period_of, previous_period
 
 
-def _cents(value: int | None) -> str:
-    return "—" if value is None else f"{value / 100:,.2f}"
+def _cents(value: int | None, currency: str | None = None) -> str:
+    """An amount as people read it, with its currency (``-€8.50``); the platform's when not given."""
+    return money(value, currency)
 
 
 def _money_column(field: str, description: str):
     @admin.display(description=description, ordering=field)
     def column(self, obj):
-        return _cents(getattr(obj, field))
+        return _cents(getattr(obj, field), obj.currency)
 
     return column
 
@@ -278,7 +279,8 @@ class StatementAdmin(admin.ModelAdmin):
     def generate_view(self, request):
         if not request.user.has_perm("settlement.generate_settlements"):
             raise PermissionDenied
-        form = GenerateForm(request.POST or None, initial={"period": period_label(_last_month())})
+        last_month = previous_period(period_of(timezone.now()))
+        form = GenerateForm(request.POST or None, initial={"period": period_label(last_month)})
         if request.method == "POST" and form.is_valid():
             issue = form.cleaned_data["issue"]
             if issue and not request.user.has_perm("settlement.issue_settlement"):
@@ -321,11 +323,6 @@ class StatementAdmin(admin.ModelAdmin):
 
 def _shown(row: dict) -> dict:
     return {**row, **{name: _cents(row[name]) for name in ("gross_sales", "refunds", "commission", "net_payable")}}
-
-
-def _last_month() -> dt.date:
-    this_month = period_of(timezone.now())
-    return (this_month - dt.timedelta(days=1)).replace(day=1)
 
 
 def commission_figures(*, now: dt.datetime) -> list[dashboard.Figure]:

@@ -16,6 +16,7 @@ ROLE_QUEUES = {
     "Catalogue moderator": {"awaiting-approval", "awaiting-verification", "low-stock"},
     "Order desk": {"awaiting-approval", "awaiting-verification", "low-stock", "pending-48h", "unshipped-3d"},
     "Integrations": {"failed-24h", "disabled"},
+    "Finance": {"awaiting-verification", "pending-48h", "unshipped-3d"},  # reads suppliers and orders, not products
 }
 
 

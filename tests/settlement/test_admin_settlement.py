@@ -161,7 +161,7 @@ def test_the_changelist_shows_totals_per_month(make_admin_client, october_earned
     assert response.status_code == 200
     (row,) = response.context["month_totals"]
     assert (row["period"], row["statements"], row["gross"], row["commission"], row["net"]) == (
-        OCTOBER, 1, "10.00", "1.50", "8.50")
+        OCTOBER, 1, "€10.00", "€1.50", "€8.50")
 
 
 def test_a_viewer_downloads_a_statements_lines_as_csv(make_admin_client, october_earned):
@@ -206,11 +206,11 @@ def test_the_report_sums_sales_refunds_commission_and_net_per_supplier_and_in_to
     # then
     rows = {row["supplier__name"]: row for row in page.context["rows"]}
     assert (rows["Bloom BV"]["gross_sales"], rows["Bloom BV"]["refunds"], rows["Bloom BV"]["commission"],
-            rows["Bloom BV"]["net_payable"]) == ("10.00", "10.00", "0.00", "0.00")
+            rows["Bloom BV"]["net_payable"]) == ("€10.00", "€10.00", "€0.00", "€0.00")
     assert (rows["Zinnia"]["gross_sales"], rows["Zinnia"]["commission"], rows["Zinnia"]["net_payable"]) == (
-        "20.00", "3.00", "17.00")
+        "€20.00", "€3.00", "€17.00")
     assert (page.context["total"]["gross_sales"], page.context["total"]["commission"],
-            page.context["total"]["net_payable"]) == ("30.00", "3.00", "17.00")
+            page.context["total"]["net_payable"]) == ("€30.00", "€3.00", "€17.00")
     assert csv.content.decode().splitlines() == [
         "supplier_id,supplier,gross_sales,refunds,commission,net_payable",
         f"{supplier.pk},Bloom BV,10.00,10.00,0.00,0.00",
@@ -259,3 +259,19 @@ def test_a_supplier_name_that_looks_like_a_formula_is_written_as_text_in_the_rep
     csv = make_admin_client("settlement.view_statement").get(
         f"{STATEMENTS}report/?start=2026-10-01&end=2026-10-31&export=csv").content.decode()
     assert csv.splitlines()[1].startswith(f"{supplier.pk},\"'=HYPERLINK(")
+
+
+def test_the_home_shows_this_months_commission_net_of_refunds(place_order, make_admin_client):
+    # given: two sales delivered this month (commission 1.50 and 15.00), the second refunded,
+    # and a sale earned last month (not this month's income)
+    supplier = SupplierFactory()
+    deliver(place_order((ProductFactory(supplier=supplier, price=250), 4)))
+    refund(deliver(place_order((ProductFactory(supplier=supplier, price=10000), 1))))
+    date_lines(deliver(place_order((ProductFactory(supplier=supplier, price=90000), 1))),
+               dt.datetime.now(dt.UTC).replace(day=1, hour=0) - dt.timedelta(days=1))
+    client = make_admin_client("settlement.view_statement")
+    # when
+    html = client.get("/admin/").content.decode()
+    # then
+    assert '<span class="verso-count">€1.50</span><span class="verso-label">Commission earned this month' in html
+    assert '<span class="verso-count">2</span><span class="verso-label">Sales earned this month' in html

@@ -8,7 +8,7 @@ from settlement.models import Statement
 from tests.factories import ProductFactory, SupplierFactory
 from tests.supplier.portal_helpers import portal_client
 
-from .conftest import date_lines, deliver
+from .conftest import date_lines, deliver, refund
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,19 @@ def test_another_suppliers_statement_or_a_draft_is_a_404(statements, which):
 def test_the_payouts_page_needs_a_supplier_login(client, statements):
     response = client.get("/portal/payouts/")
     assert response.status_code == 302 and "/portal/login/" in response["Location"]
+
+
+def test_a_month_with_more_refunds_than_sales_reads_as_a_negative_payout(place_order):
+    # given: an October sale issued, refunded in November, November issued
+    supplier = SupplierFactory()
+    order = deliver(place_order((ProductFactory(supplier=supplier, price=250), 4)))
+    date_lines(order, IN_OCTOBER)
+    services.statements_generate(period=dt.date(2026, 10, 1), issue=True)
+    refund(order)
+    date_lines(order, IN_NOVEMBER, kind="refund")
+    services.statements_generate(period=dt.date(2026, 11, 1), issue=True)
+    # when
+    page = portal_client(supplier).get("/portal/payouts/").content.decode()
+    # then: the sign comes before the currency, as people write it
+    assert "-€10.00" in page and "-€1.50" in page and "-€8.50" in page
+    assert "€-" not in page

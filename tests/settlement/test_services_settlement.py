@@ -359,3 +359,26 @@ def test_a_group_placed_before_commissions_were_recorded_is_split_when_it_is_ear
     assert (item.commission_rate, item.commission_amount, item.net_amount) == (Decimal("15.00"), 38, 212)
     line = StatementLine.objects.get()
     assert (line.gross_amount, line.commission_amount, line.net_amount) == (250, 38, 212)
+
+
+def test_the_monthly_run_drafts_the_previous_utc_months_statements_only(delivered_order):
+    from django.utils import timezone
+
+    from settlement.periods import period_of, previous_period
+    from settlement.tasks import generate_previous_month_statements
+
+    # given: a sale earned last month (UTC) and one earned this month
+    this_month = period_of(timezone.now())
+    last_month = previous_period(this_month)
+    supplier = SupplierFactory()
+    earned_last_month = dt.datetime.combine(last_month.replace(day=15), dt.time(12), tzinfo=dt.UTC)
+    date_lines(delivered_order((ProductFactory(supplier=supplier, price=100), 1)), earned_last_month)
+    delivered_order((ProductFactory(supplier=supplier, price=700), 1))
+    # when
+    made = generate_previous_month_statements()
+    # then: one draft, for last month, with last month's sale alone
+    statement = Statement.objects.get()
+    assert made == 1
+    assert (statement.period, statement.status, statement.gross_amount) == (last_month, "draft", 100)
+    assert StatementLine.objects.filter(statement__isnull=True).count() == 1
+
