@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from verso import dashboard
+from verso.admin_services import LogAdmin
 from verso.api.query import day_bound
 from verso.errors import DomainError
 from verso.money import money
@@ -95,21 +96,12 @@ class CommissionRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommissionRateChange)
-class CommissionRateChangeAdmin(admin.ModelAdmin):
+class CommissionRateChangeAdmin(LogAdmin):
     """The rate log: read-only, written by settlement.services.commission_rate_set."""
 
     list_display = ["changed_at", "target", "old_rate", "new_rate", "changed_by"]
     list_select_related = ["changed_by"]
     search_fields = ["target"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- statements -------------------------------------------------------------------------

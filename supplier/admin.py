@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from commerce.models import OrderGroup, Product
+from verso.admin_services import LogAdmin
 from verso.api.models import ApiKey
 from verso.dashboard import QueueFilter
 from verso.money import money
@@ -127,7 +128,7 @@ class SupplierAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplierEmail)
-class SupplierEmailAdmin(admin.ModelAdmin):
+class SupplierEmailAdmin(LogAdmin):
     """The log of emails to suppliers, read-only: they are written by the services and sent by
     the task (an email left ``sending`` died with its worker and is not sent again)."""
 
@@ -136,12 +137,3 @@ class SupplierEmailAdmin(admin.ModelAdmin):
     search_fields = ["key", "recipient", "supplier__name"]
     list_select_related = ["supplier"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

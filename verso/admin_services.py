@@ -69,3 +69,17 @@ class ServiceBackedAdmin(admin.ModelAdmin):
                 return cleaned
 
         return RefusedByService
+
+
+class LogAdmin(admin.ModelAdmin):
+    """A record the system writes (deliveries, emails, change logs): staff read it; nobody adds,
+    edits or deletes one by hand, whatever their permissions."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from verso.admin_services import ServiceBackedAdmin
+from verso.admin_services import LogAdmin, ServiceBackedAdmin
 from verso.dashboard import QueueFilter
 from verso.errors import DomainError
 
@@ -126,7 +126,7 @@ class WebhookAdmin(ServiceBackedAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(LogAdmin):
     list_display = ["id", "event_type", "webhook", "status", "attempts", "last_status_code", "next_attempt_at",
                     "delivered_at", "created_at"]
     list_filter = [QueueFilter, "status", "event_type", "webhook"]
@@ -136,15 +136,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     fields = readonly_fields
     date_hierarchy = "created_at"
     actions = ["redeliver"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_redeliver_permission(self, request) -> bool:
         return request.user.has_perm("webhooks.redeliver_delivery")
