@@ -71,6 +71,10 @@ _pages = _LRU()
 _totals: OrderedDict = OrderedDict()
 MAX_TOTALS = 10_000
 PAGING = ("page", "per_page")
+# A query string longer than this is not cached: keys are not counted in the byte bound, and
+# unknown parameters are ignored by the views, so without it one key could fill the
+# entries with long junk queries (5,000 pages and 10,000 totals of a few kB each).
+MAX_QUERY_CHARS = 1_000
 
 
 def _tokens(request, names):
@@ -82,7 +86,10 @@ def _tokens(request, names):
 
 def key_of(*, flavour: str, path: str, principal, query, names, tokens: dict, leave_out=()):
     """A page's key: the API, the path, the tenant (a supplier key's supplier), the query
-    string (a QueryDict, normalised) and the generations' tokens."""
+    string (a QueryDict, normalised) and the generations' tokens; None (not cached) for a
+    query string longer than MAX_QUERY_CHARS."""
+    if sum(len(name) + sum(map(len, values)) for name, values in query.lists()) > MAX_QUERY_CHARS:
+        return None
     params = tuple(sorted((name, tuple(values)) for name, values in query.lists() if name not in leave_out))
     return (
         flavour, path, principal.supplier_id if principal.is_supplier_key else None, params,
