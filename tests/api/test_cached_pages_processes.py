@@ -194,3 +194,20 @@ def test_a_write_made_while_the_cache_was_down_reaches_every_page_and_total_once
     assert staff_client.get(first).json()["pagination"]["total"] == 3
     # a page never cached, whose total was known before the outage, counts again too
     assert staff_client.get("/api/v1/products?per_page=1&page=3").json()["pagination"]["total"] == 3
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_after_an_outage_the_bump_generations_command_makes_every_process_refuse_a_key_revoked_meanwhile(
+    make_staff_client, outage
+):
+    from django.core.management import call_command
+
+    client = make_staff_client()
+    assert client.get(PRODUCTS).status_code == 200
+    assert client.get(PRODUCTS).status_code == 200
+    outage.begin()
+    api_key_revoke(api_key=client.api_key)
+    outage.end()
+    call_command("bump_generations")
+    assert client.get(PRODUCTS).status_code == 401

@@ -210,6 +210,13 @@ def invalidate(prefixes) -> None:
         logger.exception("Could not invalidate cached API keys %s", list(prefixes))
 
 
+def invalidate_all() -> None:
+    """Make every process re-read every key (after a cache outage swallowed invalidations)."""
+    prefixes = list(ApiKey.objects.values_list("prefix", flat=True))
+    for start in range(0, len(prefixes), 1_000):
+        invalidate(prefixes[start:start + 1_000])
+
+
 _next_touch: dict[int, float] = {}
 
 
