@@ -384,3 +384,20 @@ def test_a_round_trip_script_redis_does_not_hold_is_loaded_again(staff, monkeypa
     first, second = staff.get(PRODUCTS), staff.get(PRODUCTS)
     assert (first.status_code, second.status_code) == (200, 200)
     assert int(first["X-RateLimit-Remaining"]) - int(second["X-RateLimit-Remaining"]) == 1
+
+
+def test_a_key_that_expires_is_refused_on_its_next_request_even_for_a_cached_page(make_staff_client, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tests.conftest import StoppedClock
+    from verso.api import keys
+
+    clock = StoppedClock(1_800_000_000)
+    monkeypatch.setattr(keys, "clock", clock)
+    client = make_staff_client(expires_at=datetime.fromtimestamp(1_800_000_060, UTC))
+    assert client.get(PRODUCTS).status_code == 200
+    assert client.get(PRODUCTS).status_code == 200  # served from the page cache
+    clock.advance(60)  # the key's snapshot is still recent: only its expiry has passed
+    response = client.get(PRODUCTS)
+    assert response.status_code == 401
+    assert response.json()["error"] == "This API key has expired."

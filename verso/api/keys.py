@@ -58,7 +58,7 @@ class ApiKeyPrincipal:
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= time.time()
+        return self.expires_at is not None and self.expires_at <= clock()
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
