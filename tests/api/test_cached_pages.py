@@ -88,6 +88,18 @@ def test_a_page_costs_the_same_queries_whatever_its_size(staff):
     assert queries(staff, "/api/v1/products?per_page=1") == queries(staff, "/api/v1/products?per_page=100") == 1
 
 
+def test_a_page_asked_for_with_a_very_long_query_string_is_answered_but_not_kept(staff):
+    # unknown parameters are ignored, so long junk queries must not fill the cache's entries
+    ProductFactory.create_batch(2)
+    url = PRODUCTS + "&note=" + "x" * 1_000
+    first = staff.get(url)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        second = staff.get(url)
+    assert second.content == first.content
+    assert len(captured) == 1  # the page again (its total is not kept either)
+
+
 def test_a_cached_page_is_never_another_suppliers(make_supplier_client):
     mine, theirs = SupplierFactory(), SupplierFactory()
     ProductFactory(supplier=mine, name="Mine")
@@ -372,3 +384,20 @@ def test_a_round_trip_script_redis_does_not_hold_is_loaded_again(staff, monkeypa
     first, second = staff.get(PRODUCTS), staff.get(PRODUCTS)
     assert (first.status_code, second.status_code) == (200, 200)
     assert int(first["X-RateLimit-Remaining"]) - int(second["X-RateLimit-Remaining"]) == 1
+
+
+def test_a_key_that_expires_is_refused_on_its_next_request_even_for_a_cached_page(make_staff_client, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tests.conftest import StoppedClock
+    from verso.api import keys
+
+    clock = StoppedClock(1_800_000_000)
+    monkeypatch.setattr(keys, "clock", clock)
+    client = make_staff_client(expires_at=datetime.fromtimestamp(1_800_000_060, UTC))
+    assert client.get(PRODUCTS).status_code == 200
+    assert client.get(PRODUCTS).status_code == 200  # served from the page cache
+    clock.advance(60)  # the key's snapshot is still recent: only its expiry has passed
+    response = client.get(PRODUCTS)
+    assert response.status_code == 401
+    assert response.json()["error"] == "This API key has expired."

@@ -108,3 +108,106 @@ def test_with_the_cache_down_a_list_is_served_from_the_database_and_the_fault_lo
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "Could not bump the cache generations" in logged
     assert "Shared cache unavailable" in logged
+
+
+DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.fixture
+def outage(settings):
+    """outage.begin() takes the shared cache away; outage.end() brings it back as it was (same
+    tokens: nothing written meanwhile reached it) once the fail-open skip window is over."""
+    from verso.api import sharedcache
+
+    class Outage:
+        up = settings.CACHES
+
+        def begin(self):
+            settings.CACHES = DOWN
+
+        def end(self):
+            settings.CACHES = self.up
+            sharedcache.reset()
+
+    return Outage()
+
+
+@pytest.fixture
+def stopped_clocks(monkeypatch):
+    """The clocks key snapshots and cached pages are aged by, moved only by the test."""
+    from tests.conftest import StoppedClock
+    from verso.api import keys, pagecache
+
+    snapshots, pages = StoppedClock(1_800_000_000), StoppedClock(1_000)
+    monkeypatch.setattr(keys, "clock", snapshots)
+    monkeypatch.setattr(pagecache, "clock", pages)
+    return snapshots, pages
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_key_revoked_while_the_cache_was_down_is_refused_once_its_snapshot_ages_out(
+    make_staff_client, stopped_clocks, outage, caplog
+):
+    from verso.api import keys
+
+    snapshots, _ = stopped_clocks
+    client = make_staff_client()
+    assert client.get(PRODUCTS).status_code == 200
+    assert client.get(PRODUCTS).status_code == 200  # this process now remembers the key
+    # the key is revoked while the cache is unreachable: its version token cannot move
+    outage.begin()
+    with caplog.at_level(logging.ERROR):
+        api_key_revoke(api_key=client.api_key)
+        assert client.get(PRODUCTS).status_code == 401  # read from the database meanwhile
+    assert "Could not invalidate cached API keys" in " ".join(r.getMessage() for r in caplog.records)
+    # the cache comes back with the old token; no snapshot outlives its lifetime
+    outage.end()
+    snapshots.advance(keys.SNAPSHOT_TTL)
+    assert client.get(PRODUCTS).status_code == 401
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_write_made_while_the_cache_was_down_reaches_every_page_and_total_once_they_age_out(
+    staff_client, stopped_clocks, outage
+):
+    from verso.api import pagecache
+
+    _, pages = stopped_clocks
+    ProductFactory.create_batch(2)
+    first, deep = PRODUCTS, "/api/v1/products?per_page=1&page=2"
+    for _ in range(2):
+        assert staff_client.get(first).json()["pagination"]["total"] == 2
+        assert staff_client.get(deep).json()["pagination"]["total"] == 2
+    # a product is added while the cache is unreachable: no generation can be bumped
+    outage.begin()
+    ProductFactory()
+    outage.end()
+    pages.advance(pagecache.MAX_AGE + 1)
+    assert staff_client.get(first).json()["pagination"]["total"] == 3
+    # a page never cached, whose total was known before the outage, counts again too
+    assert staff_client.get("/api/v1/products?per_page=1&page=3").json()["pagination"]["total"] == 3
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_after_an_outage_the_bump_generations_command_makes_every_process_refuse_a_key_revoked_meanwhile(
+    make_staff_client, outage
+):
+    from django.core.management import call_command
+
+    client = make_staff_client()
+    assert client.get(PRODUCTS).status_code == 200
+    assert client.get(PRODUCTS).status_code == 200
+    outage.begin()
+    api_key_revoke(api_key=client.api_key)
+    outage.end()
+    call_command("bump_generations")
+    assert client.get(PRODUCTS).status_code == 401

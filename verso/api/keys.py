@@ -26,6 +26,9 @@ KEY_PREFIX = "sk_live_"
 SNAPSHOT_TTL = 120
 TOUCH_INTERVAL = 60  # last_used_at is written at most once a minute per key
 
+# Wall-clock seconds, for how old a snapshot is (tests move it instead of waiting).
+clock = time.time
+
 
 @dataclass(frozen=True)
 class ApiKeyPrincipal:
@@ -42,6 +45,10 @@ class ApiKeyPrincipal:
     revoked: bool
     rate_limit_override: str
     version: str
+    # When the row was read from the database. A snapshot is trusted for SNAPSHOT_TTL at
+    # most, whatever its version token says: an invalidation lost to a cache outage (the
+    # token Redis keeps afterwards is the old one) is then undone within that time.
+    loaded_at: float = 0.0
 
     is_authenticated = True
 
@@ -51,7 +58,7 @@ class ApiKeyPrincipal:
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= time.time()
+        return self.expires_at is not None and self.expires_at <= clock()
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
@@ -111,7 +118,12 @@ def _load(prefix: str, version: str) -> ApiKeyPrincipal | None:
         revoked=row["revoked_at"] is not None,
         rate_limit_override=row["rate_limit_override"],
         version=version,
+        loaded_at=clock(),
     )
+
+
+def _recent(principal: ApiKeyPrincipal) -> bool:
+    return clock() - principal.loaded_at < SNAPSHOT_TTL
 
 
 def _principal_for(prefix: str) -> ApiKeyPrincipal | None:
@@ -131,7 +143,7 @@ def _principal_for(prefix: str) -> ApiKeyPrincipal | None:
         # First sight (or evicted): a token is minted, so a snapshot stored now is dropped
         # by the next invalidation whatever the cache evicts in between.
         version = sharedcache.get_tokens([version_key])[version_key]
-        if snapshot is not None and snapshot.version == version:
+        if snapshot is not None and snapshot.version == version and _recent(snapshot):
             principal = snapshot
         else:
             principal = _load(prefix, version)
@@ -150,7 +162,9 @@ def _principal_for(prefix: str) -> ApiKeyPrincipal | None:
 
 # The snapshots this process has seen, by prefix. Never trusted alone: a request uses one
 # only after the shared cache confirms, in the same round trip that counts the request,
-# that its version token is still current (verso.api.roundtrip).
+# that its version token is still current (verso.api.roundtrip), and only while it is
+# recent (a revocation whose invalidation a cache outage swallowed leaves the old token in
+# place: without the age limit, a process that remembered the key would accept it forever).
 _local: dict[str, ApiKeyPrincipal] = {}
 LOCAL_MAX = 10_000
 
@@ -162,7 +176,8 @@ def remember(principal: ApiKeyPrincipal) -> None:
 
 
 def remembered(prefix: str) -> ApiKeyPrincipal | None:
-    return _local.get(prefix)
+    principal = _local.get(prefix)
+    return principal if principal is not None and _recent(principal) else None
 
 
 def version_key(prefix: str) -> str:
@@ -193,6 +208,13 @@ def invalidate(prefixes) -> None:
     except sharedcache.CACHE_ERRORS:
         # Snapshots expire on their own (SNAPSHOT_TTL); say loudly that these may linger.
         logger.exception("Could not invalidate cached API keys %s", list(prefixes))
+
+
+def invalidate_all() -> None:
+    """Make every process re-read every key (after a cache outage swallowed invalidations)."""
+    prefixes = list(ApiKey.objects.values_list("prefix", flat=True))
+    for start in range(0, len(prefixes), 1_000):
+        invalidate(prefixes[start:start + 1_000])
 
 
 _next_touch: dict[int, float] = {}

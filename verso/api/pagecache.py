@@ -20,6 +20,8 @@ from django.http import HttpResponse
 
 MAX_ENTRIES = 5_000
 MAX_AGE = 600.0
+# Seconds, for how old an entry is (tests move it instead of waiting).
+clock = time.monotonic
 
 
 class _LRU:
@@ -34,7 +36,7 @@ class _LRU:
             if entry is None:
                 return None
             body, stored = entry
-            if time.monotonic() - stored > MAX_AGE:
+            if clock() - stored > MAX_AGE:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
@@ -47,7 +49,7 @@ class _LRU:
         with self._lock:
             if key in self._entries:
                 self._drop(key)
-            self._entries[key] = (body, time.monotonic())
+            self._entries[key] = (body, clock())
             self._bytes += len(body)
             while self._bytes > limit or len(self._entries) > MAX_ENTRIES:
                 self._drop(next(iter(self._entries)))
@@ -64,10 +66,15 @@ class _LRU:
 
 _pages = _LRU()
 # A list's total under its filters (whatever the page), so a page the cache misses, deep
-# pages included, is not counted again while nothing changed.
+# pages included, is not counted again while nothing changed; dropped after MAX_AGE like a
+# page, so a generation bump lost to a cache outage cannot leave a wrong total for ever.
 _totals: OrderedDict = OrderedDict()
 MAX_TOTALS = 10_000
 PAGING = ("page", "per_page")
+# A query string longer than this is not cached: keys are not counted in the byte bound, and
+# unknown parameters are ignored by the views, so without it one key could fill the
+# entries with long junk queries (5,000 pages and 10,000 totals of a few kB each).
+MAX_QUERY_CHARS = 1_000
 
 
 def _tokens(request, names):
@@ -79,7 +86,10 @@ def _tokens(request, names):
 
 def key_of(*, flavour: str, path: str, principal, query, names, tokens: dict, leave_out=()):
     """A page's key: the API, the path, the tenant (a supplier key's supplier), the query
-    string (a QueryDict, normalised) and the generations' tokens."""
+    string (a QueryDict, normalised) and the generations' tokens; None (not cached) for a
+    query string longer than MAX_QUERY_CHARS."""
+    if sum(len(name) + sum(map(len, values)) for name, values in query.lists()) > MAX_QUERY_CHARS:
+        return None
     params = tuple(sorted((name, tuple(values)) for name, values in query.lists() if name not in leave_out))
     return (
         flavour, path, principal.supplier_id if principal.is_supplier_key else None, params,
@@ -93,7 +103,7 @@ def page_key(request, *, flavour: str, names, tokens: dict, leave_out=()):
 
 
 def cached_body(key) -> bytes | None:
-    return _pages.get(key)
+    return _pages.get(key) if key is not None else None
 
 
 def total_key(request, *, flavour: str, names):
@@ -105,7 +115,14 @@ def total_key(request, *, flavour: str, names):
 
 
 def known_total(key) -> int | None:
-    return _totals.get(key) if key is not None else None
+    entry = _totals.get(key) if key is not None else None
+    if entry is None:
+        return None
+    total, stored = entry
+    if clock() - stored > MAX_AGE:
+        _totals.pop(key, None)
+        return None
+    return total
 
 
 def remember_total(key, total: int) -> None:
@@ -113,7 +130,7 @@ def remember_total(key, total: int) -> None:
         return
     if len(_totals) >= MAX_TOTALS:
         _totals.clear()
-    _totals[key] = total
+    _totals[key] = (total, clock())
 
 
 def serve(request, *, flavour: str, names, build, render) -> HttpResponse:
@@ -122,10 +139,10 @@ def serve(request, *, flavour: str, names, build, render) -> HttpResponse:
     tokens = _tokens(request, names)
     usable = settings.VERSO_API_PAGE_CACHE_BYTES > 0 and tokens is not None
     key = page_key(request, flavour=flavour, names=names, tokens=tokens) if usable else None
-    body = _pages.get(key) if usable else None
+    body = _pages.get(key) if key is not None else None
     if body is None:
         body = render(build())
-        if usable:
+        if key is not None:
             _pages.put(key, body)
     return HttpResponse(body, content_type="application/json")
 
