@@ -19,6 +19,7 @@ counted once.
 import logging
 
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
 
@@ -120,6 +121,11 @@ def _cached_response(request, route: _Route) -> HttpResponse | None:
     return response
 
 
+# Where the WSGI layer leaves the round trip it made for a request it could not answer, so
+# the middleware and the view reuse it (the request is counted once).
+TRIP_ENVIRON_KEY = "verso.api_trip"
+
+
 class ApiFastPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -130,13 +136,43 @@ class ApiFastPathMiddleware:
         route = _route(request)
         if route is None:
             return self.get_response(request)
-        response = _cached_response(request, route)
-        if response is not None:
-            return response
+        made = request.META.get(TRIP_ENVIRON_KEY)
+        if made is not None:
+            request.api_trip = made  # ApiFastPathWSGI tried this request already: not again
+        else:
+            response = _cached_response(request, route)
+            if response is not None:
+                return response
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             route.headers[request.is_secure()] = {h: v for h, v in response.items() if h not in RATE_HEADERS}
         return response
+
+
+class ApiFastPathWSGI:
+    """The same fast path one layer further out, wrapped around Django's WSGI handler
+    (verso.wsgi): a cached page is answered without Django's request signals and handler,
+    about a third of the fast path's CPU. Anything else goes to Django, carrying the round
+    trip made here. (The middleware stays for every other entry: ASGI, the test client.)
+
+    A once-a-minute ``last_used_at`` write made here leaves its database connection to the
+    next full request's ``close_old_connections``, as a persistent connection would be."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith(API_PREFIX):
+            request = WSGIRequest(environ)
+            route = _route(request)
+            if route is not None:
+                response = _cached_response(request, route)
+                if response is not None:
+                    start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+                    return [response.content]
+                if hasattr(request, "api_trip"):
+                    environ[TRIP_ENVIRON_KEY] = request.api_trip
+        return self.application(environ, start_response)
 
 
 def reset() -> None:
