@@ -203,13 +203,14 @@ def _write(changed: dict[int, tuple[int, str, int, str]], *, column: str, now) -
     generation is bumped here.
     """
     table = connection.ops.quote_name(Product._meta.db_table)
-    target, status, updated_at, pk = _quoted(column), _quoted("approval_status"), _quoted("updated_at"), _quoted("id")
+    target, status, updated_at = _quoted(column), _quoted("approval_status"), _quoted("updated_at")
+    id_column = _quoted("id")
     returning = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in _COLUMNS)
     ids = list(changed)
     sql = (
         f"UPDATE {table} AS p SET {target} = v.value, {status} = v.status, {updated_at} = %s "
         "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS value, unnest(%s::text[]) AS status) AS v "
-        f"WHERE p.{pk} = v.id RETURNING {returning}"
+        f"WHERE p.{id_column} = v.id RETURNING {returning}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, ids, [changed[pk][0] for pk in ids], [changed[pk][1] for pk in ids]])
