@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -178,6 +179,14 @@ def _lock(*, supplier_id: int, ids: set[int], skus: set[str], column: str) -> li
     instances, and a statement with 500 placeholders to build and bind, cost more than the
     rest of the request.
     """
+    if connection.vendor != "postgresql":  # the embedded demo (SQLite): the same rows, through the ORM
+        return list(
+            Product.objects.select_for_update()
+            .filter(supplier_id=supplier_id, deleted_at__isnull=True)
+            .filter(Q(pk__in=ids) | (Q(sku__in=skus) & ~Q(sku="")))
+            .order_by("pk")
+            .values_list("pk", "sku", column, "approval_status")
+        )
     table = connection.ops.quote_name(Product._meta.db_table)
     sql = (
         f"SELECT {_quoted('id')}, {_quoted('sku')}, {_quoted(column)}, {_quoted('approval_status')} FROM {table} "
@@ -202,6 +211,13 @@ def _write(changed: dict[int, tuple[int, str, int, str]], *, column: str, now) -
     one short statement whatever the count. Raw SQL bypasses TrackedQuerySet, so the cache
     generation is bumped here.
     """
+    if connection.vendor != "postgresql":  # the embedded demo (SQLite): bulk_update, then read back
+        Product.objects.bulk_update(
+            [Product(pk=pk, **{column: value}, approval_status=status, updated_at=now)
+             for pk, (value, status, _, _) in changed.items()],
+            [column, "approval_status", "updated_at"],
+        )
+        return {row["id"]: row for row in Product.objects.filter(pk__in=list(changed)).values(*rep.PRODUCT_VALUES)}
     table = connection.ops.quote_name(Product._meta.db_table)
     target, status, updated_at = _quoted(column), _quoted("approval_status"), _quoted("updated_at")
     id_column = _quoted("id")
