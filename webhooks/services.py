@@ -63,13 +63,42 @@ def emit_many(event_type: str, data: list[dict[str, Any]]) -> list[Event]:
         raise ValueError(f"Unknown event type {event_type!r}")
     if not data:
         return []
+    events = []
+    for item in data:
+        event = Event(type=event_type, data=orjson.loads(dumps(item)))
+        event.created_at = timezone.now()  # as bulk_create's auto_now_add would, row by row
+        events.append(event)
     with _atomic_unless_already():
-        events = Event.objects.bulk_create([Event(type=event_type, data=orjson.loads(dumps(item))) for item in data])
+        _insert_events(events)
         delivery_path.fan_out(events)
     for event in events:
         for hook in _committed_hooks:
             transaction.on_commit(lambda hook=hook, event=event: hook(event))
     return events
+
+
+def _insert_events(events: list[Event]) -> None:
+    """INSERT the events in one statement whose rows come as ONE jsonb parameter.
+
+    ``bulk_create`` sends each column as an array; psycopg escapes every JSON document of a
+    text array in Python, character class by character class, which was half the time of a
+    500-product bulk update. One JSON string is escaped by libpq in C.
+    """
+    if connection.vendor != "postgresql":  # the embedded demo (SQLite)
+        Event.objects.bulk_create(events)
+        return
+    quote = connection.ops.quote_name
+    column = {name: quote(Event._meta.get_field(name).column) for name in ("id", "type", "data", "created_at")}
+    rows = orjson.dumps([[str(event.pk), event.type, event.data, event.created_at.isoformat()] for event in events])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Event._meta.db_table)} ({', '.join(column.values())}) "
+            "SELECT (r->>0)::uuid, r->>1, r->2, (r->>3)::timestamptz FROM jsonb_array_elements(%s::jsonb) AS r",
+            [rows.decode()],
+        )
+    for event in events:  # saved, as bulk_create leaves them
+        event._state.adding = False
+        event._state.db = connection.alias
 
 
 def emit_many_updated(event_type: str, changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Event]:

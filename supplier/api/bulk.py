@@ -32,7 +32,10 @@ def _item_field(value_field: str, value_doc: str, example: dict):
         "example": example,
     })
     class ItemField(serializers.JSONField):
-        pass
+        def to_internal_value(self, data):
+            # The body was parsed from JSON, so every item is JSON already: JSONField's own
+            # check (a json.dumps of each item) only cost time, 500 times.
+            return data
 
     return ItemField
 

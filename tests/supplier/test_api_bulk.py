@@ -1,13 +1,16 @@
 """Supplier API bulk updates: POST /stock and POST /prices apply the valid items, report the others."""
+import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commerce.models import Product
+from commerce.services import product_payload
 from tests.conftest import KeyedClient
 from tests.factories import ProductFactory, SupplierFactory
 from tests.helpers import run_at_once
+from verso.api.renderers import dumps
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +92,20 @@ def test_a_stock_update_emits_one_product_updated_event_per_changed_product(clie
     assert events[0].data["inventory_count"] == 0
     assert events[0].data["stock_status"] == "out_of_stock"
     assert events[0].data["previous_attributes"] == {"inventory_count": 5, "stock_status": "low_stock"}
+
+
+def test_a_bulk_updates_event_carries_the_products_whole_representation_as_a_single_update_would(client, supplier):
+    # given a product with every optional field set
+    product = ProductFactory(supplier=supplier, stock_qty=5, sku="FULL-1", color="red", stem_length=60,
+                             country_of_origin="NL")
+    # when its stock is set in bulk
+    client.post(STOCK, {"items": [{"sku": "FULL-1", "stock_qty": 80}]}, format="json")
+    # then the event is the product as the API shows it now, plus what changed
+    product.refresh_from_db()
+    event = Event.objects.get(type="product.updated")
+    expected = orjson.loads(dumps(product_payload(product)))
+    assert {**event.data, "previous_attributes": None} == {**expected, "previous_attributes": None}
+    assert event.data["previous_attributes"] == {"inventory_count": 5, "stock_status": "low_stock"}
 
 
 def test_another_suppliers_product_is_not_found_by_id_or_sku_and_stays_unchanged(client, supplier):
