@@ -3,7 +3,7 @@ page is answered there exactly as the full stack would answer it, a request it c
 goes on to Django counted once, and a refused key is refused there too."""
 import io
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -20,10 +20,12 @@ PRODUCTS = "/api/v1/products?per_page=100"
 
 
 def wsgi_get(raw: str, url: str, method: str = "GET") -> tuple[int, dict, bytes]:
-    """One request through verso.wsgi.application, as gunicorn would make it."""
+    """One request through verso.wsgi.application, as gunicorn would make it (the path's
+    UTF-8 bytes as latin-1 text, per PEP 3333)."""
     parts = urlsplit(url)
     environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": parts.path, "QUERY_STRING": parts.query, "SERVER_NAME": "testserver",
+        "REQUEST_METHOD": method, "PATH_INFO": unquote_to_bytes(parts.path).decode("latin-1"),
+        "QUERY_STRING": parts.query, "SERVER_NAME": "testserver",
         "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
         "wsgi.errors": sys.stderr, "HTTP_AUTHORIZATION": f"Bearer {raw}",
     }
@@ -85,3 +87,11 @@ def test_the_front_refuses_a_revoked_key_a_missing_scope_and_a_spent_budget(
     assert wsgi_get(leads_only.raw_key, PRODUCTS)[0] == 403
     three = make_staff_client(rate_limit_override="3/m")
     assert [wsgi_get(three.raw_key, PRODUCTS)[0] for _ in range(4)] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/products/%C3%B4Q%F2%B0%81%8Bc",
+                                  "/api/v1/supplier/orders/%F0%A7%B0%9B%C3%B8"])
+def test_a_path_of_any_unicode_is_a_404_in_the_apis_envelope_not_a_crash(staff, path):
+    status, headers, body = wsgi_get(staff.raw_key, path)
+    assert status == 404
+    assert headers["Content-Type"] == "application/json"

@@ -163,7 +163,9 @@ class ApiFastPathWSGI:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith(API_PREFIX):
-            request = WSGIRequest(environ)
+            # A copy: WSGIRequest rewrites PATH_INFO as decoded text, which Django's own
+            # request (made from this environ on a miss) could not decode again.
+            request = WSGIRequest(environ.copy())
             route = _route(request)
             if route is not None:
                 response = _cached_response(request, route)
