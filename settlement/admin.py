@@ -243,13 +243,13 @@ class StatementAdmin(admin.ModelAdmin):
         for text in failed:
             self.message_user(request, text, messages.ERROR)
 
-    @admin.action(description="Issue selected statements (final; the supplier sees them)",
-                  permissions=["issue_settlement"])
+    @admin.action(permissions=["issue_settlement"],
+                  description="Issue selected statements (final; the supplier sees them)")
     def issue_statements(self, request, queryset):
         self._each(request, queryset, "Issued", lambda s: services.statement_issue(statement=s, user=request.user))
 
-    @admin.action(description="Mark selected statements paid (asks for the payout reference)",
-                  permissions=["mark_settlement_paid"])
+    @admin.action(permissions=["mark_settlement_paid"],
+                  description="Mark selected statements paid (asks for the payout reference)")
     def mark_paid(self, request, queryset):
         form = PayoutForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
