@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from verso.admin_services import apply_to_each
 from verso.dashboard import QueueFilter
 from verso.errors import DomainError
 from verso.money import money
@@ -288,17 +289,8 @@ class ProductAdmin(_NoBulkDelete, admin.ModelAdmin):
         services.product_soft_delete(product=obj, actor=Actor.from_user(request.user))
 
     def _each(self, request, queryset, verb: str, call) -> None:
-        done, failed = 0, []
-        for product in queryset:
-            try:
-                call(product)
-                done += 1
-            except DomainError as exc:
-                failed.append(f"{product.name}: {_error_text(exc)}")
-        if done:
-            self.message_user(request, f"{verb} {done} product(s).", messages.SUCCESS)
-        for text in failed:
-            self.message_user(request, text, messages.ERROR)
+        apply_to_each(self, request, queryset, call, done_message=f"{verb} {{count}} product(s).",
+                      label=lambda product: product.name)
 
     def has_approve_product_permission(self, request) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.approve_product")
@@ -443,17 +435,8 @@ def _transition_action(to_status: str, move, noun: str):
 
     def action(modeladmin, request, queryset):
         actor = Actor.from_user(request.user)
-        done, failed = 0, []
-        for row in queryset.order_by("pk"):
-            try:
-                move(row, to_status, actor)
-                done += 1
-            except DomainError as exc:
-                failed.append(f"{row}: {_error_text(exc)}")
-        if done:
-            modeladmin.message_user(request, f"Moved {done} {noun}(s) to '{to_status}'.", messages.SUCCESS)
-        for text in failed:
-            modeladmin.message_user(request, text, messages.ERROR)
+        apply_to_each(modeladmin, request, queryset.order_by("pk"), lambda row: move(row, to_status, actor),
+                      done_message=f"Moved {{count}} {noun}(s) to '{to_status}'.")
 
     action.__name__ = f"mark_{to_status}"
     return admin.action(description=f"Mark selected {noun}s as {to_status}", permissions=["change"])(action)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from verso import dashboard
-from verso.admin_services import LogAdmin
+from verso.admin_services import LogAdmin, apply_to_each
 from verso.api.query import day_bound
 from verso.errors import DomainError
 from verso.money import money
@@ -231,17 +231,8 @@ class StatementAdmin(admin.ModelAdmin):
         return response
 
     def _each(self, request, queryset, verb: str, act) -> None:
-        done, failed = 0, []
-        for statement in queryset.select_related("supplier"):
-            try:
-                act(statement)
-                done += 1
-            except DomainError as exc:
-                failed.append(f"{statement}: {exc.message}")
-        if done:
-            self.message_user(request, f"{verb} {done} statement(s).", messages.SUCCESS)
-        for text in failed:
-            self.message_user(request, text, messages.ERROR)
+        apply_to_each(self, request, queryset.select_related("supplier"), act,
+                      done_message=f"{verb} {{count}} statement(s).")
 
     @admin.action(permissions=["issue_settlement"],
                   description="Issue selected statements (final; the supplier sees them)")

@@ -5,7 +5,7 @@ transaction rolls back and the same form is shown again, filled in as the user l
 with the error on the fields it names and on top of the form. Used by crm's and
 scheduling's admins.
 """
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
 from verso.errors import DomainError
@@ -83,3 +83,19 @@ class LogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def apply_to_each(model_admin, request, rows, act, *, done_message: str, label=str) -> None:
+    """Run ``act(row)`` (a service call) on each selected row: one success message with the
+    count (``done_message`` formats ``{count}``), one error message per row a rule refused."""
+    done, failed = 0, []
+    for row in rows:
+        try:
+            act(row)
+            done += 1
+        except DomainError as exc:
+            failed.append(f"{label(row)}: {exc.message}")
+    if done:
+        model_admin.message_user(request, done_message.format(count=done), messages.SUCCESS)
+    for text in failed:
+        model_admin.message_user(request, text, messages.ERROR)
